@@ -1,0 +1,298 @@
+"""`Function`: an operation with its forward and backward side by side, and the graph nodes it records.
+
+A learner writes a new differentiable operation exactly as in PyTorch:
+
+>>> import engine as torch
+>>> class Cube(torch.autograd.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, grad_output):
+...         x, = ctx.saved_tensors
+...         return grad_output * 3 * x ** 2
+>>> x = torch.tensor(2., requires_grad=True)
+>>> Cube.apply(x).backward(); x.grad
+tensor(12.)
+"""
+import itertools
+import re
+import weakref
+
+import numpy as np
+
+from ..grad_mode import _state as _grad_state
+
+_sequence = itertools.count()
+
+
+class Node:
+    """A node of the backward graph: the `grad_fn` of a tensor.
+
+    `next_functions` holds one `(node, output_nr)` pair per tensor input, in
+    torch's shape: `(None, 0)` for an input that does not require grad.
+    """
+
+    _name = "Node"
+    next_functions = ()
+
+    def name(self):
+        return self._name
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node that ends every path at a leaf: it adds the gradient into `variable.grad`."""
+
+    _name = "AccumulateGrad"
+
+    def __init__(self, variable):
+        self.variable = variable
+        # Leaves run as soon as they are ready, as torch gives them the highest priority.
+        self._sequence_nr = float("inf")
+        self._num_outputs = 1
+
+    def accumulate(self, grad, create_graph):
+        variable = self.variable
+        if not create_graph:
+            grad = grad.detach()
+        if variable._grad is None:
+            # A fresh copy, so the stored .grad never aliases a buffer another leaf got too.
+            variable._grad = grad if create_graph else _own_copy(grad)
+        elif create_graph or variable._grad._requires_grad:
+            variable._grad = variable._grad + grad
+        else:
+            variable._grad._data += grad._data
+            variable._grad._version_counter[0] += 1
+
+
+def _own_copy(tensor):
+    from ..tensor import _wrap
+
+    return _wrap(np.array(tensor._data, copy=True))
+
+
+class _Released:
+    """Marks saved tensors that backward has already freed."""
+
+
+_RELEASED = _Released()
+
+_SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward."
+)
+
+
+class BackwardNode(Node):
+    """The `ctx` of a Function call, which also becomes the `grad_fn` of its outputs."""
+
+    _function = None
+    _saved = None
+    _retained = None
+    _non_differentiable = ()
+    materialize_grads = True
+
+    def save_for_backward(self, *tensors):
+        """Keep tensors for backward; their versions are checked when they are read back."""
+        self._saved = tuple(None if t is None else (t, t._version_counter[0], False) for t in tensors)
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = value
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(_SECOND_BACKWARD)
+        if saved is None:
+            return ()
+        tensors = []
+        for entry in saved:
+            if entry is None:
+                tensors.append(None)
+                continue
+            tensor, version, is_output = entry
+            if tensor._version_counter[0] != version:
+                raise RuntimeError(_modified_inplace_message(tensor, version, self if is_output else tensor._grad_fn))
+            tensors.append(tensor)
+        return tuple(tensors)
+
+    def _release(self):
+        if self._saved is not None:
+            self._saved = _RELEASED
+
+    def _retain_grad_of(self, tensor):
+        if self._retained is None:
+            self._retained = {}
+        self._retained[tensor._output_nr] = weakref.ref(tensor)
+
+    def __call__(self, *grad_outputs):
+        return self._function.backward(self, *grad_outputs)
+
+    def _run(self, grad_outputs):
+        """Call backward, then check each gradient against its input, as torch's engine does."""
+        grads = self._function.backward(self, *grad_outputs)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != self._num_args and not (
+            len(grads) > self._num_args and all(g is None for g in grads[self._num_args :])
+        ):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {self._num_args}, got {len(grads)})"
+            )
+        grads = [grads[i] for i in self._input_positions]  # one per tensor input, as next_functions
+        checked = []
+        for index, (grad, meta) in enumerate(zip(grads, self._input_meta)):
+            if grad is None or meta is None:
+                checked.append(None)
+                continue
+            shape, dtype = meta
+            if grad._data.shape != shape:
+                grad = _sum_to_input(grad, shape, self.name(), index)
+            if grad._data.dtype != dtype:
+                grad = grad.to(dtypes_by_numpy[dtype])
+            checked.append(grad)
+        return checked
+
+
+def _sum_to_input(grad, shape, name, index):
+    """Undo broadcasting: the gradient of an expanded input is summed back to its shape."""
+    from ..broadcasting import sum_to_shape, expands_to
+
+    if not expands_to(shape, grad._data.shape):
+        raise RuntimeError(
+            f"Function {name} returned an invalid gradient at index {index} - got "
+            f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
+        )
+    return sum_to_shape(grad, shape)
+
+
+def _modified_inplace_message(tensor, version, producer):
+    # torch names the node that produced the tensor: this node for a saved output,
+    # the tensor's current grad_fn for a saved input, nothing for a leaf.
+    description = f"[torch.{tensor.dtype._legacy} [{', '.join(str(n) for n in tensor._data.shape)}]]"
+    if producer is not None:
+        description += f", which is output {tensor._output_nr} of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{description} is at version {tensor._version_counter[0]}; expected version {version} instead. "
+        "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+class Function:
+    """Base class of every differentiable operation, built-in or written by a learner.
+
+    Subclasses define `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` as
+    static methods and are called through `apply`. Backward formulas use tensor
+    operations, so with `create_graph=True` they are recorded too.
+    """
+
+    node_name = None  # the grad_fn name; torch names a custom Function's node "<Name>Backward"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Like torch, each Function gets its own node class, named after it.
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
+        cls._node_class = type(name, (BackwardNode,), {"_function": cls, "_name": name, "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._node_class()
+        needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx.needs_input_grad = needs_input_grad
+        previous = _grad_state.enabled
+        record = previous and True in needs_input_grad
+        _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
+        try:
+            outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _grad_state.enabled = previous
+        if not record:
+            ctx._saved = None
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outputs = (outputs,) if single else outputs
+        outputs = tuple(_fresh_output(out, args) for out in outputs)
+        _connect(ctx, args, outputs)
+        return outputs[0] if single else outputs
+
+
+def _fresh_output(output, args):
+    # An output that is one of the inputs must become a new tensor to carry a grad_fn.
+    for arg in args:
+        if output is arg:
+            from ..tensor import _view_of
+
+            return _view_of(arg, arg._data)
+    return output
+
+
+def _connect(ctx, args, outputs):
+    """Record the edges from this node to its inputs, and make it the grad_fn of its outputs."""
+    edges, meta, positions = [], [], []
+    for position, arg in enumerate(args):
+        if isinstance(arg, Tensor):
+            positions.append(position)
+            if arg._requires_grad:
+                edges.append((arg._grad_fn or _accumulator(arg), arg._output_nr))
+                meta.append((arg._data.shape, arg._data.dtype))
+            else:
+                edges.append((None, 0))
+                meta.append(None)
+    ctx.next_functions = tuple(edges)
+    ctx._input_meta = meta
+    ctx._input_positions = positions
+    ctx._num_args = len(args)
+    ctx._sequence_nr = next(_sequence)
+    ctx._num_outputs = len(outputs)
+    ctx._output_meta = []
+    non_differentiable = ctx._non_differentiable
+    for output_nr, out in enumerate(outputs):
+        ctx._output_meta.append((out._data.shape, out._data.dtype))
+        if out._data.dtype.kind != "f" or any(out is t for t in non_differentiable):
+            continue
+        out._grad_fn = ctx
+        out._requires_grad = True
+        out._output_nr = output_nr
+    if ctx._saved:
+        # Remember which saved tensors are this node's own outputs, for the in-place error message.
+        ctx._saved = tuple(
+            entry if entry is None or entry[0]._grad_fn is not ctx else (entry[0], entry[1], True) for entry in ctx._saved
+        )
+
+
+def _accumulator(leaf):
+    node = leaf._accumulator
+    if node is None:
+        node = leaf._accumulator = AccumulateGrad(leaf)
+    return node
+
+
+class FunctionCtx(BackwardNode):
+    """A ctx for calling a Function's forward outside autograd (used by gradcheck and tests)."""
+
+    _name = "FunctionCtx"
+
+
+from ..tensor import Tensor  # noqa: E402
+from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402

@@ -1,0 +1,251 @@
+"""The backward pass: walk the recorded graph from the outputs back to the leaves.
+
+Nodes run in a topological order (a node runs only once every node that feeds it
+a gradient has run), found iteratively so that graphs of any depth work. Among
+ready nodes the most recently created runs first, as in torch. Gradients that
+reach a node along several edges are summed before it runs.
+"""
+import heapq
+import itertools
+
+from ..grad_mode import _state as _grad_state
+from .function import AccumulateGrad, _accumulator
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of `tensors` into the `.grad` of the leaves.
+
+    >>> import engine as torch
+    >>> x = torch.tensor(3., requires_grad=True)
+    >>> torch.autograd.backward(x * x); x.grad
+    tensor(6.)
+    """
+    tensors = _as_tuple(tensors)
+    grads = _root_gradients(tensors, _as_tuple(grad_tensors) if grad_tensors is not None else None)
+    if retain_graph is None:
+        retain_graph = create_graph
+    targets = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        targets = [_edge_of(t, "backward") for t in inputs]
+    _execute(tensors, grads, retain_graph, create_graph, targets, capture=False)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned instead of stored in `.grad`.
+
+    >>> import engine as torch
+    >>> x = torch.tensor(2., requires_grad=True)
+    >>> torch.autograd.grad(x ** 3, x)
+    (tensor(12.),)
+    """
+    outputs = _as_tuple(outputs)
+    single_input = not isinstance(inputs, (tuple, list))
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grads = _root_gradients(outputs, _as_tuple(grad_outputs) if grad_outputs is not None else None)
+    if retain_graph is None:
+        retain_graph = create_graph
+    targets = [_edge_of(t, "grad") for t in inputs]
+    captured = _execute(outputs, grads, retain_graph, create_graph, targets, capture=True)
+    result = []
+    for index, (tensor, value) in enumerate(zip(inputs, captured)):
+        if value is None:
+            if materialize_grads:
+                from ..creation import zeros_like
+
+                value = zeros_like(tensor)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {index} appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+        elif not create_graph:
+            value = value.detach()
+        result.append(value)
+    return tuple(result)
+
+
+def _as_tuple(value):
+    from ..tensor import Tensor
+
+    if isinstance(value, Tensor) or value is None:
+        return (value,)
+    return tuple(value)
+
+
+def _edge_of(tensor, caller):
+    if not tensor._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if tensor._grad_fn is None:
+        return (_accumulator(tensor), 0)
+    return (tensor._grad_fn, tensor._output_nr)
+
+
+def _root_gradients(outputs, grad_outputs):
+    from ..creation import ones_like
+    from ..tensor import Tensor
+
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} for {len(outputs)} outputs")
+    grads = []
+    for index, (output, grad) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(output, Tensor):
+            raise TypeError(f"backward expects tensors, got {type(output).__name__} for output {index}")
+        if not output._requires_grad:
+            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+        if grad is None:
+            if output._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = ones_like(output)
+        else:
+            if not isinstance(grad, Tensor):
+                raise TypeError(f"gradient must be a Tensor, got {type(grad).__name__}")
+            if grad._data.shape != output._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{index}] has a shape of {grad.shape} and output[{index}] "
+                    f"has a shape of {output.shape}."
+                )
+        grads.append(grad)
+    return grads
+
+
+def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture):
+    """Run the backward pass; with `capture`, return the gradients that reach `targets` instead of storing them."""
+    roots = [_edge_of(t, "backward") for t in outputs]
+    needed = _nodes_leading_to(roots, targets) if targets is not None else None
+    dependencies = _count_dependencies({node for node, _ in roots}, needed)
+    target_index = {edge: i for i, edge in enumerate(targets)} if targets is not None else {}
+    captured = [None] * len(target_index)
+
+    buffers = {}
+    for (node, output_nr), grad in zip(roots, root_grads):
+        _add_to_buffer(buffers, node, output_nr, grad)
+    order = itertools.count()  # breaks ties in the heap without comparing nodes
+    ready = []
+    for node in buffers:
+        if dependencies.get(node, 0) == 0:
+            heapq.heappush(ready, (-node._sequence_nr, next(order), node))
+
+    previous_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph  # with create_graph the backward pass is itself recorded
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node)
+            if target_index:
+                for output_nr, grad in enumerate(grads):
+                    index = target_index.get((node, output_nr))
+                    if index is not None:
+                        captured[index] = grad if captured[index] is None or grad is None else captured[index] + grad
+            if type(node) is AccumulateGrad:
+                if not capture and grads[0] is not None and (needed is None or (node, 0) in target_index):
+                    node.accumulate(grads[0], create_graph)
+                continue
+            if node._retained:
+                _fill_retained_grads(node, grads, create_graph)
+            children = node.next_functions
+            if needed is not None and not any(fn in needed for fn, _ in children):
+                continue
+            if all(g is None for g in grads):
+                input_grads = [None] * len(children)
+            else:
+                input_grads = node._run(_materialize(node, grads))
+            if not retain_graph:
+                node._release()
+            for (fn, output_nr), grad in zip(children, input_grads):
+                if fn is None or (needed is not None and fn not in needed):
+                    continue
+                if grad is not None:
+                    _add_to_buffer(buffers, fn, output_nr, grad)
+                remaining = dependencies[fn] - 1
+                dependencies[fn] = remaining
+                if remaining == 0:
+                    heapq.heappush(ready, (-fn._sequence_nr, next(order), fn))
+    finally:
+        _grad_state.enabled = previous_mode
+    return captured
+
+
+def _add_to_buffer(buffers, node, output_nr, grad):
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node._num_outputs
+    previous = slots[output_nr]
+    slots[output_nr] = grad if previous is None else previous + grad
+
+
+def _materialize(node, grads):
+    # A multi-output node whose other outputs got no gradient sees zeros there, as in torch.
+    if None not in grads:
+        return grads
+    from ..creation import zeros
+
+    return [
+        grad if grad is not None else zeros(shape, dtype=_dtype_of(dtype)) for grad, (shape, dtype) in zip(grads, node._output_meta)
+    ]
+
+
+def _dtype_of(numpy_dtype):
+    from ..dtypes import _BY_NUMPY
+
+    return _BY_NUMPY[numpy_dtype]
+
+
+def _fill_retained_grads(node, grads, create_graph):
+    for output_nr, ref in node._retained.items():
+        tensor = ref()
+        grad = grads[output_nr]
+        if tensor is None or grad is None or tensor._grad_fn is not node:
+            continue
+        if not create_graph:
+            grad = grad.detach()
+        tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+
+
+def _count_dependencies(root_nodes, needed):
+    """How many edges enter each node from the nodes that will run (iterative, so depth is unlimited)."""
+    dependencies = {}
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    while stack:
+        node = stack.pop()
+        for fn, _ in node.next_functions:
+            if fn is None or (needed is not None and fn not in needed):
+                continue
+            dependencies[fn] = dependencies.get(fn, 0) + 1
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    return dependencies
+
+
+def _nodes_leading_to(roots, targets):
+    """The nodes on some path from a root to a target: the only ones backward needs to visit."""
+    parents = {}
+    seen = {node for node, _ in roots}
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for fn, _ in node.next_functions:
+            if fn is None:
+                continue
+            parents.setdefault(fn, []).append(node)
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    needed = set()
+    stack = [node for node, _ in targets if node in seen]
+    while stack:
+        node = stack.pop()
+        if node in needed:
+            continue
+        needed.add(node)
+        stack.extend(parents.get(node, ()))
+    return needed

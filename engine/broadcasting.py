@@ -1,0 +1,50 @@
+"""Broadcasting, and its adjoint: a gradient is summed back over the dimensions that were stretched.
+
+>>> broadcast_shapes((2, 1), (3,))
+(2, 3)
+"""
+
+
+def broadcast_shapes(*shapes):
+    """The shape that all `shapes` stretch to, or torch's error naming the first clash."""
+    ndim = max(len(s) for s in shapes)
+    result = [1] * ndim
+    for position in range(-1, -ndim - 1, -1):
+        for shape in shapes:
+            if len(shape) < -position:
+                continue
+            size = shape[position]
+            if size == result[position] or size == 1:
+                continue
+            if result[position] == 1:
+                result[position] = size
+                continue
+            first = next(s for s in shapes if len(s) >= -position and s[position] not in (1, size))
+            raise RuntimeError(
+                f"The size of tensor a ({first[position]}) must match the size of tensor b ({size}) "
+                f"at non-singleton dimension {ndim + position}"
+            )
+    return tuple(result)
+
+
+def expands_to(shape, target):
+    """True when a tensor of `shape` broadcasts to exactly `target`."""
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
+
+
+def sum_to_shape(tensor, shape):
+    """Sum `tensor` down to `shape`: the backward of broadcasting `shape` up to `tensor.shape`.
+
+    Written with engine operations, so it is recorded when the backward pass is.
+    """
+    shape = tuple(shape)
+    if tensor._data.shape == shape:
+        return tensor
+    leading = tensor._data.ndim - len(shape)
+    stretched = tuple(range(leading)) + tuple(
+        leading + i for i, size in enumerate(shape) if size == 1 and tensor._data.shape[leading + i] != 1
+    )
+    result = tensor.sum(stretched, keepdim=True) if stretched else tensor
+    return result.view(shape) if result._data.shape != shape else result

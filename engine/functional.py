@@ -1,0 +1,993 @@
+"""The torch-level functions (`engine.add`, `engine.exp`, `engine.cat`, ...).
+
+Each checks and normalises its arguments as torch does, then calls the primitive
+`Function` that computes it. Tensor methods and operators call these, so there
+is one implementation per operation. `out=` and the in-place forms live here too.
+
+>>> import engine as torch
+>>> torch.add(torch.tensor([1, 2]), 0.5)
+tensor([1.5000, 2.5000])
+"""
+import builtins
+import warnings
+
+import numpy as np
+
+from . import dtypes
+from .broadcasting import broadcast_shapes
+from .grad_mode import _state as _grad_state
+from .ops import arithmetic, indexing, joining, linalg, pointwise, reductions, views
+from .tensor import Tensor, _normalize_dim, _view_of, _wrap, _wrapped_number
+from .size import Size
+
+
+def _tensor_operand(value):
+    """A Tensor as is; a Python number as a wrapped number (ranked last by type promotion)."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float, np.number)) and not isinstance(value, np.ndarray):
+        return _wrapped_number(value.item() if isinstance(value, np.number) else value)
+    if isinstance(value, np.ndarray):
+        return _wrap(value)
+    raise TypeError(f"expected a Tensor or a number, but got {type(value).__name__}")
+
+
+def _binary(function, a, b, *extra):
+    a, b = _tensor_operand(a), _tensor_operand(b)
+    if a._data.shape != b._data.shape:
+        broadcast_shapes(a._data.shape, b._data.shape)  # raises torch's error when they do not broadcast
+    return function.apply(a, b, *extra)
+
+
+# ------------------------------------------------------------------------- arithmetic
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha × other, broadcasting."""
+    if out is not None:
+        return _into(out, "add", lambda: add(input, other, alpha=alpha), input, other)
+    return _binary(arithmetic.Add, input, other, alpha) if alpha != 1 else _binary(arithmetic.Add, input, other)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha × other, broadcasting."""
+    if out is not None:
+        return _into(out, "sub", lambda: sub(input, other, alpha=alpha), input, other)
+    if not isinstance(input, Tensor):
+        return rsub(other, input)
+    return _binary(arithmetic.Sub, input, other, alpha) if alpha != 1 else _binary(arithmetic.Sub, input, other)
+
+
+subtract = sub
+
+
+def rsub(input, other):
+    """other - input (what `2 - x` computes)."""
+    if isinstance(other, Tensor):
+        return sub(other, input)
+    return arithmetic.Rsub.apply(input, other)
+
+
+def mul(input, other, *, out=None):
+    """input × other element-wise, broadcasting."""
+    if out is not None:
+        return _into(out, "mul", lambda: mul(input, other), input, other)
+    return _binary(arithmetic.Mul, input, other)
+
+
+multiply = mul
+
+
+def div(input, other, *, out=None):
+    """input / other (true division: integers give floats)."""
+    if out is not None:
+        return _into(out, "div", lambda: div(input, other), input, other)
+    return _binary(arithmetic.Div, input, other)
+
+
+divide = true_divide = div
+
+
+def neg(input):
+    return arithmetic.Neg.apply(input)
+
+
+negative = neg
+
+
+def reciprocal(input):
+    return arithmetic.Reciprocal.apply(input)
+
+
+def pow(input, exponent):
+    """input ** exponent, where either may be a number."""
+    if not isinstance(input, Tensor):
+        return arithmetic.PowFromScalar.apply(input, exponent)
+    if isinstance(exponent, Tensor):
+        return _binary(arithmetic.PowTensor, input, exponent)
+    return arithmetic.PowScalar.apply(input, exponent)
+
+
+def square(input):
+    return pow(input, 2)
+
+
+# ---------------------------------------------------------------------- pointwise
+def exp(input):
+    return pointwise.Exp.apply(input)
+
+
+def log(input):
+    return pointwise.Log.apply(input)
+
+
+def sqrt(input):
+    return pointwise.Sqrt.apply(input)
+
+
+def abs(input):
+    return pointwise.Abs.apply(input)
+
+
+absolute = abs
+
+
+def sign(input):
+    return pointwise.Sign.apply(input)
+
+
+def tanh(input):
+    return pointwise.Tanh.apply(input)
+
+
+def sigmoid(input):
+    return pointwise.Sigmoid.apply(input)
+
+
+def relu(input):
+    return pointwise.Relu.apply(input)
+
+
+def sin(input):
+    return pointwise.Sin.apply(input)
+
+
+def cos(input):
+    return pointwise.Cos.apply(input)
+
+
+def clamp(input, min=None, max=None):
+    """Limit every element to [min, max] (either bound may be omitted)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        result = input
+        if min is not None:
+            result = maximum(result, min)
+        if max is not None:
+            result = minimum(result, max)
+        return result
+    return pointwise.Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def maximum(input, other):
+    return _binary(pointwise.Maximum, input, other)
+
+
+def minimum(input, other):
+    return _binary(pointwise.Minimum, input, other)
+
+
+def where(condition, input, other):
+    """input where condition holds, other elsewhere (broadcasting all three)."""
+    return pointwise.Where.apply(condition, _tensor_operand(input), _tensor_operand(other))
+
+
+# -------------------------------------------------------------------- comparisons
+def _compare(ufunc, a, b):
+    a, b = _tensor_operand(a), _tensor_operand(b)
+    if a._data.shape != b._data.shape:
+        broadcast_shapes(a._data.shape, b._data.shape)
+    dtype = dtypes.result_type(a, b)
+    x = a._data if a._data.dtype == dtype.numpy else a._data.astype(dtype.numpy)
+    y = b._data if b._data.dtype == dtype.numpy else b._data.astype(dtype.numpy)
+    return _wrap(ufunc(x, y))
+
+
+def eq(input, other):
+    if not isinstance(other, (Tensor, bool, int, float, np.number)):
+        return NotImplemented
+    return _compare(np.equal, input, other)
+
+
+def ne(input, other):
+    if not isinstance(other, (Tensor, bool, int, float, np.number)):
+        return NotImplemented
+    return _compare(np.not_equal, input, other)
+
+
+def lt(input, other):
+    return _compare(np.less, input, other)
+
+
+def le(input, other):
+    return _compare(np.less_equal, input, other)
+
+
+def gt(input, other):
+    return _compare(np.greater, input, other)
+
+
+def ge(input, other):
+    return _compare(np.greater_equal, input, other)
+
+
+def _bitwise(ufunc, symbol, a, b):
+    a, b = _tensor_operand(a), _tensor_operand(b)
+    for t in (a, b):
+        if t._data.dtype.kind == "f":
+            raise RuntimeError(f'"bitwise_{symbol}_cpu" not implemented for \'{t.dtype._legacy.removesuffix("Tensor")}\'')
+    return _compare(ufunc, a, b)
+
+
+def bitwise_and(input, other):
+    return _bitwise(np.bitwise_and, "and", input, other)
+
+
+def bitwise_or(input, other):
+    return _bitwise(np.bitwise_or, "or", input, other)
+
+
+def bitwise_xor(input, other):
+    return _bitwise(np.bitwise_xor, "xor", input, other)
+
+
+def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _wrap(np.invert(input._data))
+
+
+def logical_not(input):
+    return _wrap(np.logical_not(input._data))
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and the same values."""
+    return input._data.shape == other._data.shape and builtins.bool(np.array_equal(input._data, other._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when |input - other| ≤ atol + rtol × |other| everywhere."""
+    broadcast_shapes(input._data.shape, other._data.shape)
+    return builtins.bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    broadcast_shapes(input._data.shape, other._data.shape)
+    return _wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# ------------------------------------------------------------------------- linalg
+def matmul(input, other, *, out=None):
+    """Matrix product with torch's rules: 1-D·1-D is a dot product, 1-D and 2-D operands act
+    as rows or columns, and leading dimensions of batched operands broadcast."""
+    if out is not None:
+        return _into(out, "matmul", lambda: matmul(input, other), input, other)
+    return linalg.MatMul.apply(_tensor_operand(input), _tensor_operand(other))
+
+
+def mm(input, mat2):
+    if input.ndim != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix")
+    return matmul(input, mat2)
+
+
+def mv(input, vec):
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, {vec.ndim}")
+    return matmul(input, vec)
+
+
+def dot(input, other):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return matmul(input, other)
+
+
+# --------------------------------------------------------------------- reductions
+def _dims(dim, ndim):
+    """A reduction's dim argument (None, an int or a sequence) as a sorted tuple, or None for all."""
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple, Size)):
+        if len(dim) == 0:
+            return None
+        normalized = tuple(_normalize_dim(d, ndim) for d in dim)
+        if len(set(normalized)) != len(normalized):
+            duplicate = next(d for d in normalized if normalized.count(d) > 1)
+            raise RuntimeError(f"dim {duplicate} appears multiple times in the list of dims")
+        return tuple(sorted(normalized)) if ndim else ()
+    return (_normalize_dim(dim, ndim),) if ndim else ()
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum of all elements, or along `dim` (an int or a tuple)."""
+    return reductions.Sum.apply(input, _dims(dim, input.ndim), keepdim, dtypes.as_dtype(dtype) if dtype else None)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean of all elements, or along `dim`; needs a floating-point tensor."""
+    return reductions.Mean.apply(input, _dims(dim, input.ndim), keepdim, dtypes.as_dtype(dtype) if dtype else None)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dim is not None:
+        dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+    return reductions.Prod.apply(input, dim, keepdim, dtypes.as_dtype(dtype) if dtype else None)
+
+
+def _extremum(input, dim, keepdim, largest):
+    if isinstance(dim, Tensor):  # max(a, b): the element-wise form
+        return maximum(input, dim) if largest else minimum(input, dim)
+    if dim is None:
+        name = "MaxBackward1" if largest else "MinBackward1"
+        return reductions.Extremum.apply(input, None, False, largest, name)
+    from .return_types import max as max_result, min as min_result
+
+    values, indices = reductions.ExtremumAlongDim.apply(input, _normalize_dim(dim, input.ndim), keepdim, largest)
+    return (max_result if largest else min_result)(values, indices)
+
+
+def max(input, dim=None, keepdim=False):
+    """The largest element; with `dim`, a (values, indices) pair; with a tensor, the element-wise maximum."""
+    return _extremum(input, dim, keepdim, True)
+
+
+def min(input, dim=None, keepdim=False):
+    """The smallest element; with `dim`, a (values, indices) pair; with a tensor, the element-wise minimum."""
+    return _extremum(input, dim, keepdim, False)
+
+
+def amax(input, dim=(), keepdim=False):
+    return reductions.Extremum.apply(input, _dims(dim, input.ndim), keepdim, True, "AmaxBackward0")
+
+
+def amin(input, dim=(), keepdim=False):
+    return reductions.Extremum.apply(input, _dims(dim, input.ndim), keepdim, False, "AminBackward0")
+
+
+def _arg_extremum(input, dim, keepdim, pick):
+    if dim is None:
+        index = pick(input._data.reshape(-1)) if input._data.size else _empty_reduction(pick)
+        result = np.asarray(index, dtype=np.int64)
+        return _wrap(result.reshape((1,) * input.ndim) if keepdim else result)
+    axis = _normalize_dim(dim, input.ndim)
+    if not input.ndim:
+        return _wrap(np.zeros((), dtype=np.int64))
+    return _wrap(pick(input._data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+
+def _empty_reduction(pick):
+    raise RuntimeError(f"{pick.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg_extremum(input, dim, keepdim, np.argmax)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg_extremum(input, dim, keepdim, np.argmin)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance; `correction=1` (the default) divides by n - 1."""
+    if isinstance(dim, builtins.bool):
+        dim, unbiased = None, dim
+    return reductions.Var.apply(input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, False)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation; `correction=1` (the default) divides by n - 1."""
+    if isinstance(dim, builtins.bool):
+        dim, unbiased = None, dim
+    return reductions.Var.apply(input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, True)
+
+
+def all(input, dim=None, keepdim=False):
+    return _wrap(np.all(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim))
+
+
+def any(input, dim=None, keepdim=False):
+    return _wrap(np.any(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim))
+
+
+def softmax(input, dim, dtype=None):
+    """exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return reductions.Softmax.apply(input, _normalize_dim(dim, input.ndim) if input.ndim else None)
+
+
+def log_softmax(input, dim, dtype=None):
+    """log(softmax(x)) along `dim`, without ever taking the log of a rounded-to-zero number."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return reductions.LogSoftmax.apply(input, _normalize_dim(dim, input.ndim) if input.ndim else None)
+
+
+# -------------------------------------------------------------------------- shapes
+def _shape_argument(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        shape = tuple(shape[0])
+    for n in shape:
+        if not isinstance(n, (int, np.integer)) or isinstance(n, builtins.bool):
+            raise TypeError(f"shape must be a sequence of ints, but found element of type {type(n).__name__}")
+    return tuple(builtins.int(n) for n in shape)
+
+
+def _infer_shape(shape, numel):
+    """Replace a single -1 in `shape` by the size that makes the element count match."""
+    unknown = [i for i, n in enumerate(shape) if n == -1]
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for n in shape:
+        if n < -1:
+            raise RuntimeError(f"invalid shape dimension {n}")
+    known = 1
+    for n in shape:
+        if n != -1:
+            known *= n
+    if unknown:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1 :]
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+    return shape
+
+
+def view(input, *shape):
+    """The same memory read with a new shape (one size may be -1); never copies."""
+    shape = _infer_shape(_shape_argument(shape), input._data.size)
+    return views.View.apply(input, shape)
+
+
+def reshape(input, *shape):
+    """Like view, but copies when the memory layout does not allow a view."""
+    shape = _infer_shape(_shape_argument(shape), input._data.size)
+    try:
+        np.reshape(input._data, shape, copy=False)
+    except ValueError:
+        return views.ReshapeCopy.apply(input, shape)
+    return views.View.apply(input, shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    if input.ndim == 0:
+        return reshape(input, 1)
+    start, end = _normalize_dim(start_dim, input.ndim), _normalize_dim(end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input._data.shape
+    return reshape(input, shape[:start] + (-1,) + shape[end + 1 :])
+
+
+def t(input):
+    """Transpose of a matrix (a vector or scalar is returned as is)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return views.Permute.apply(input, tuple(range(input.ndim))[::-1], "TBackward0")
+
+
+def transpose(input, dim0, dim1):
+    dim0, dim1 = _normalize_dim(dim0, input.ndim), _normalize_dim(dim1, input.ndim)
+    order = list(range(input.ndim))
+    order[dim0], order[dim1] = order[dim1], order[dim0]
+    return views.Permute.apply(input, tuple(order), "TransposeBackward0")
+
+
+swapaxes = transpose
+
+
+def permute(input, *dims):
+    dims = _shape_argument(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired "
+            f"ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}"
+        )
+    normalized = tuple(_normalize_dim(d, input.ndim) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return views.Permute.apply(input, normalized)
+
+
+def squeeze(input, dim=None):
+    """Remove dimensions of size 1 (all of them, or those in `dim` that have size 1)."""
+    shape = input._data.shape
+    if dim is None:
+        return views.Squeeze.apply(input, tuple(i for i, n in enumerate(shape) if n == 1), "SqueezeBackward0")
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    normalized = tuple(_normalize_dim(d, input.ndim) for d in dims) if input.ndim else ()
+    name = "SqueezeBackward1" if not isinstance(dim, (tuple, list)) else "SqueezeBackward2"
+    return views.Squeeze.apply(input, tuple(d for d in normalized if shape[d] == 1), name)
+
+
+def unsqueeze(input, dim):
+    """A new dimension of size 1 at position `dim`."""
+    return views.Unsqueeze.apply(input, _normalize_dim(dim, input.ndim + 1))
+
+
+def expand(input, *sizes):
+    """Repeat size-1 dimensions to `sizes` (-1 keeps a size) without copying."""
+    sizes = _shape_argument(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand({_type_name(input)}{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
+            f"the number of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(shape)})"
+        )
+    leading = len(sizes) - len(shape)
+    target = []
+    for i, size in enumerate(sizes):
+        current = shape[i - leading] if i >= leading else None
+        if size == -1:
+            if current is None:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}")
+            size = current
+        elif current is not None and current != 1 and current != size:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({size}) must match the existing size ({current}) at non-singleton "
+                f"dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, shape))}]"
+            )
+        target.append(size)
+    return views.Expand.apply(input, tuple(target))
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def flip(input, dims):
+    """Reverse the order of elements along `dims` (a copy: tensors have no negative strides)."""
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    return views.Flip.apply(input, tuple(_normalize_dim(d, input.ndim) for d in dims) if input.ndim else ())
+
+
+def _type_name(tensor):
+    return f"torch.{tensor.dtype._legacy}"
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Join tensors along an existing dimension; the other sizes must match."""
+    tensors = _tensor_list(tensors, "cat")
+    if out is not None:
+        return _into(out, "cat", lambda: cat(tensors, dim), *tensors)
+    shaped = [t for t in tensors if not _legacy_empty(t)]  # torch skips 1-D empty tensors
+    if not shaped:
+        return joining.Cat.apply(0, _common(tensors), *tensors)
+    reference = shaped[0]
+    dim = _normalize_dim(dim, reference.ndim)
+    for number, t in enumerate(tensors):
+        if _legacy_empty(t):
+            continue
+        if t.ndim != reference.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {reference.ndim} and {t.ndim}")
+        for d in range(reference.ndim):
+            if d != dim and t._data.shape[d] != reference._data.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size {reference._data.shape[d]} "
+                    f"but got size {t._data.shape[d]} for tensor number {number} in the list."
+                )
+    return joining.Cat.apply(dim, _common(tensors), *tensors)
+
+
+def _legacy_empty(tensor):
+    return tensor._data.ndim == 1 and tensor._data.size == 0
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join tensors of one shape along a new dimension."""
+    tensors = _tensor_list(tensors, "stack")
+    if out is not None:
+        return _into(out, "stack", lambda: stack(tensors, dim), *tensors)
+    for number, t in enumerate(tensors):
+        if t._data.shape != tensors[0]._data.shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0]._data.shape)} at entry 0 and "
+                f"{list(t._data.shape)} at entry {number}"
+            )
+    dim = _normalize_dim(dim, tensors[0].ndim + 1)
+    return joining.Stack.apply(dim, _common(tensors), *tensors)
+
+
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but got {type(t).__name__}")
+    return tensors
+
+
+def _common(tensors):
+    result = tensors[0].dtype
+    for t in tensors[1:]:
+        result = dtypes.promote_types(result, t.dtype)
+    return result
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Consecutive pieces of a size (the last may be smaller), or of the listed sizes; views."""
+    dim = _normalize_dim(dim, tensor.ndim)
+    length = tensor._data.shape[dim]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = builtins.int(split_size_or_sections)
+        if size == 0 and length != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        sizes = [size] * (length // size) + ([length % size] if length % size else []) if size else [0]
+    else:
+        sizes = [builtins.int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != length:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size at dimension "
+                f"{dim}), but got split_sizes={sizes}"
+            )
+    return joining.Split.apply(tensor, tuple(sizes), dim) if len(sizes) > 1 else (joining.Split.apply(tensor, tuple(sizes), dim),)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into `chunks` pieces of equal size (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    length = input._data.shape[_normalize_dim(dim, input.ndim)]
+    return split(input, -(-length // chunks) if length else 1, dim)
+
+
+def unbind(input, dim=0):
+    """Every slice along `dim`, as a tuple of views."""
+    dim = _normalize_dim(dim, input.ndim)
+    return joining.Unbind.apply(input, dim) if input._data.shape[dim] != 1 else (joining.Unbind.apply(input, dim),)
+
+
+# ------------------------------------------------------------------------ indexing
+def _index_part(part, dim_size, dim):
+    """One component of an index, checked and converted for NumPy."""
+    if isinstance(part, slice):
+        if part.step is not None and part.step <= 0:
+            raise ValueError("step must be greater than zero")
+        return part
+    if isinstance(part, Tensor):
+        kind = part._data.dtype.kind
+        if kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if kind != "b" and part._data.ndim == 0:
+            return builtins.int(part._data)
+        return part._data
+    if isinstance(part, (list, tuple)):
+        array = np.asarray([p.item() if isinstance(p, Tensor) else p for p in part])
+        if array.dtype.kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return array
+    if isinstance(part, np.ndarray):
+        return part
+    if isinstance(part, (builtins.bool, np.bool_)):
+        return np.asarray(part)
+    if isinstance(part, (int, np.integer)):
+        return builtins.int(part)
+    if part is None or part is Ellipsis:
+        return part
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
+        f"(got {type(part).__name__})"
+    )
+
+
+def _numpy_index(tensor, index):
+    """Translate a torch index to a NumPy one, raising torch's errors for bad ones."""
+    parts = index if isinstance(index, tuple) else (index,)
+    converted = []
+    shape = tensor._data.shape
+    position = 0  # the input dimension the next part applies to
+    consumed = builtins.sum(
+        (p._data.ndim if isinstance(p, Tensor) and p._data.dtype.kind == "b" else 1)
+        for p in parts if p is not None and p is not Ellipsis
+    )
+    if consumed > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    for part in parts:
+        if part is Ellipsis:
+            converted.append(part)
+            position = len(shape) - builtins.sum(
+                1 for p in parts[parts.index(part) + 1 :] if p is not None and p is not Ellipsis
+            )
+            continue
+        value = _index_part(part, shape[position] if position < len(shape) else None, position)
+        if isinstance(value, int):
+            size = shape[position]
+            if not -size <= value < size:
+                raise IndexError(f"index {value} is out of bounds for dimension {position} with size {size}")
+        elif isinstance(value, np.ndarray) and value.dtype.kind == "b" and value.ndim:
+            expected = shape[position : position + value.ndim]
+            if value.shape != expected:
+                bad = next(i for i in range(value.ndim) if i >= len(expected) or value.shape[i] != expected[i])
+                raise IndexError(
+                    f"The shape of the mask [{', '.join(map(str, value.shape))}] at index {bad} does not match the shape "
+                    f"of the indexed tensor [{', '.join(map(str, shape))}] at index {position + bad}"
+                )
+        elif isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.size:
+            size = shape[position]
+            out_of_range = value[(value >= size) | (value < -size)]
+            if out_of_range.size:
+                raise IndexError(f"index {out_of_range.flat[0]} is out of bounds for dimension {position} with size {size}")
+        converted.append(value)
+        if part is not None:
+            position += value.ndim if isinstance(value, np.ndarray) and value.dtype.kind == "b" else 1
+    return tuple(converted)
+
+
+def _index_name(index):
+    if not all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in index):
+        return "IndexBackward0"
+    meaningful = [p for p in index if not (isinstance(p, slice) and p == slice(None)) and p is not Ellipsis]
+    if not meaningful:
+        return "AliasBackward0"
+    last = meaningful[-1]
+    if isinstance(last, slice):
+        return "SliceBackward0"
+    if last is None:
+        return "UnsqueezeBackward0"
+    return "SelectBackward0"
+
+
+def index(input, index):
+    """input[index]: basic indices give views; integer lists, tensors and masks give copies."""
+    numpy_index = _numpy_index(input, index)
+    return indexing.Index.apply(input, numpy_index, _index_name(numpy_index))
+
+
+def index_put_(input, index, value):
+    """input[index] = value, in place."""
+    numpy_index = _numpy_index(input, index)
+    value = value if isinstance(value, Tensor) else _as_value_tensor(value, input)
+    if _grad_state.enabled and (input._requires_grad or value._requires_grad):
+        _check_inplace(input)
+        result = indexing.IndexPut.apply(input, numpy_index, value)
+        return _commit_inplace(input, result)
+    try:
+        input._data[numpy_index] = value._data
+    except ValueError as error:
+        raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
+    input._version_counter[0] += 1
+    return input
+
+
+def _setitem_error(input, index, value, error):
+    if "read-only" in str(error):
+        return _OVERLAP
+    target = input._data[index].shape
+    return f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be broadcast to indexing result of shape {list(target)}"
+
+
+def _as_value_tensor(value, like):
+    from .creation import tensor
+
+    if isinstance(value, (bool, int, float, np.number)):
+        return _wrapped_number(value)
+    return tensor(value, dtype=like.dtype)
+
+
+# ------------------------------------------------------------------------ in place
+_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single memory location. "
+    "Please clone() the tensor before performing the operation."
+)
+
+
+def _check_inplace(tensor):
+    """Torch's refusals for in-place writes that would corrupt the graph."""
+    if not _grad_state.enabled:
+        return
+    if tensor._requires_grad and tensor._grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = tensor._base
+    if base is not None and base._requires_grad:
+        if base._grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        # PyTorch rewrites the base's history here (CopySlices); the engine refuses rather than
+        # give the base a gradient that ignores the write.
+        raise RuntimeError(
+            "in-place operation on a view of a tensor that requires grad is not supported by the engine "
+            "(PyTorch records it on the base tensor). Write out of place instead, e.g. y = torch.cat(...) or "
+            "y = x.clone() before modifying the view."
+        )
+
+
+def _cast_check(result_dtype, tensor):
+    target = tensor.dtype
+    if result_dtype._category > target._category:
+        raise RuntimeError(
+            f"result type {result_dtype._legacy.removesuffix('Tensor')} can't be cast to the desired output type "
+            f"{target._legacy.removesuffix('Tensor')}"
+        )
+
+
+def _commit_inplace(tensor, result):
+    """Write `result` into `tensor`'s memory; if it was recorded, `tensor` now comes from its node."""
+    _cast_check(result.dtype, tensor)
+    if result._data.shape != tensor._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(result._data.shape)}"
+        )
+    try:
+        np.copyto(tensor._data, result._data, casting="unsafe")
+    except ValueError:
+        raise RuntimeError(_OVERLAP) from None
+    tensor._version_counter[0] += 1
+    if result._grad_fn is not None:
+        tensor._grad_fn = result._grad_fn
+        tensor._requires_grad = True
+        tensor._output_nr = result._output_nr
+    return tensor
+
+
+def inplace(tensor, function, *args, **kwargs):
+    """Compute `function(tensor, *args)` and write the result into `tensor` (the `x.add_(y)` forms).
+
+    Outside autograd the result is written straight into the tensor's memory, so
+    no second buffer of its size is allocated.
+    """
+    _check_inplace(tensor)
+    recording = _grad_state.enabled and (
+        tensor._requires_grad or builtins.any(isinstance(a, Tensor) and a._requires_grad for a in args)
+    )
+    if not recording:
+        direct = _direct_inplace(tensor, function, args, kwargs)
+        if direct is not None:
+            return direct
+    return _commit_inplace(tensor, function(tensor, *args, **kwargs))
+
+
+def _direct_inplace(tensor, function, args, kwargs):
+    ufunc = {add: np.add, sub: np.subtract, mul: np.multiply, div: np.true_divide}.get(function)
+    if ufunc is None or len(args) != 1:
+        return None
+    other = _tensor_operand(args[0])
+    result_dtype = dtypes.result_type(tensor, other) if ufunc is not np.true_divide else _division_dtype(tensor, other)
+    _cast_check(result_dtype, tensor)
+    shape = broadcast_shapes(tensor._data.shape, other._data.shape)
+    if shape != tensor._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    operand = other._data.astype(result_dtype.numpy, copy=False)
+    alpha = kwargs.get("alpha", 1)
+    if alpha != 1:
+        operand = operand * alpha
+    if not tensor._data.flags.writeable:
+        raise RuntimeError(_OVERLAP)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ufunc(tensor._data, operand, out=tensor._data, casting="unsafe")
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def _division_dtype(a, b):
+    dtype = dtypes.result_type(a, b)
+    return dtype if dtype.is_floating_point else dtypes.get_default_dtype()
+
+
+def fill_(tensor, value):
+    """Set every element to `value` (a number or a one-element tensor)."""
+    _check_inplace(tensor)
+    value = _tensor_operand(value)
+    if value._data.size != 1 or (value._data.ndim and not value._is_wrapped_number):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
+            )
+    if _grad_state.enabled and (tensor._requires_grad or value._requires_grad):
+        return _commit_inplace(tensor, indexing.Fill.apply(tensor, value))
+    if not tensor._data.flags.writeable:
+        raise RuntimeError(_OVERLAP)
+    tensor._data[...] = value._data
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def copy_(tensor, src):
+    """Overwrite with `src` (broadcast, converted to this tensor's dtype)."""
+    _check_inplace(tensor)
+    src = _tensor_operand(src)
+    shape = broadcast_shapes(tensor._data.shape, src._data.shape)
+    if shape != tensor._data.shape:
+        raise RuntimeError(
+            f"The size of tensor a ({tensor._data.shape[-1]}) must match the size of tensor b ({src._data.shape[-1]}) "
+            f"at non-singleton dimension {len(shape) - 1}"
+        )
+    if _grad_state.enabled and (tensor._requires_grad or src._requires_grad):
+        result = indexing.Copy.apply(tensor, src)
+        np.copyto(tensor._data, result._data)
+        tensor._version_counter[0] += 1
+        tensor._grad_fn, tensor._requires_grad, tensor._output_nr = result._grad_fn, True, 0
+        return tensor
+    if not tensor._data.flags.writeable:
+        raise RuntimeError(_OVERLAP)
+    np.copyto(tensor._data, src._data, casting="unsafe")
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def uniform_(tensor, a=0.0, b=1.0, *, generator=None):
+    """Fill with numbers drawn uniformly from [a, b)."""
+    from .random import numpy_generator
+
+    _check_leaf_random(tensor)
+    tensor._data[...] = numpy_generator(generator).uniform(a, b, tensor._data.shape)
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def normal_(tensor, mean=0.0, std=1.0, *, generator=None):
+    """Fill with numbers drawn from a normal distribution."""
+    from .random import numpy_generator
+
+    _check_leaf_random(tensor)
+    tensor._data[...] = numpy_generator(generator).normal(mean, std, tensor._data.shape)
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def _check_leaf_random(tensor):
+    _check_inplace(tensor)
+    if tensor._data.dtype.kind != "f":
+        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{tensor.dtype._legacy.removesuffix("Tensor")}\'')
+
+
+# -------------------------------------------------------------------------- out=
+def _into(out, name, compute, *inputs):
+    """Compute, then write the result into `out` (resized if its shape differs)."""
+    if _grad_state.enabled and (
+        out._requires_grad or builtins.any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
+    ):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic differentiation, but one of the "
+            "arguments requires grad."
+        )
+    result = compute()
+    _cast_check(result.dtype, out)
+    if out._data.shape != result._data.shape:
+        if out._data.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, which "
+                f"does not match the required output shape {list(result._data.shape)}. This behavior is deprecated, "
+                "and in a future PyTorch release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._version_counter[0] += 1
+    return out

@@ -1,0 +1,227 @@
+"""Addition, subtraction, multiplication, division, negation and powers.
+
+Broadcasting is undone by the backward engine itself: a gradient with the
+broadcast shape is summed back to each input's shape in one shared place.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from .common import common_arrays, common_dtype, as_dtype_array, _wrap
+
+
+class Add(Function):
+    """a + alpha·b; d/da = 1, d/db = alpha."""
+
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        x, y = common_arrays(a, b)
+        ctx.alpha = alpha
+        return _wrap(x + y if alpha == 1 else x + alpha * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad if ctx.alpha == 1 else grad * ctx.alpha, None
+
+
+class Sub(Function):
+    """a - alpha·b; d/da = 1, d/db = -alpha."""
+
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        if a._data.dtype.kind == "b" and b._data.dtype.kind == "b":
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                "Use the `^` or `logical_xor()` operator instead."
+            )
+        x, y = common_arrays(a, b)
+        ctx.alpha = alpha
+        return _wrap(x - y if alpha == 1 else x - alpha * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad if ctx.alpha == 1 else grad * -ctx.alpha, None
+
+
+class Rsub(Function):
+    """number - x (as in `2 - x`); d/dx = -1."""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, x, number):
+        from ..tensor import _wrapped_number
+
+        scalar = _wrapped_number(number)
+        y, s = common_arrays(x, scalar)
+        return _wrap(s - y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Function):
+    """a·b; d/da = b, d/db = a."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        needs_a, needs_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
+        return _wrap(x * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * b if b is not None else None, grad * a if a is not None else None
+
+
+class Div(Function):
+    """a / b (true division); d/da = 1/b, d/db = -a/b²."""
+
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        from ..dtypes import get_default_dtype
+
+        dtype = common_dtype(a, b)
+        if not dtype.is_floating_point:  # integer division still gives floats, as in torch
+            dtype = get_default_dtype()
+        x, y = as_dtype_array(a, dtype), as_dtype_array(b, dtype)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(x / y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b if ctx.needs_input_grad[0] else None
+        grad_b = -grad * a / (b * b) if a is not None else None
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    """-x; d/dx = -1."""
+
+    node_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        if x._data.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+                "use the `~` or `logical_not()` operator instead."
+            )
+        return _wrap(np.negative(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Reciprocal(Function):
+    """1/x; d/dx = -1/x², computed from the saved output."""
+
+    node_name = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        from .common import floating_array
+
+        with np.errstate(divide="ignore"):
+            result = _wrap(np.reciprocal(floating_array(x)))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        result, = ctx.saved_tensors
+        return -grad * result * result
+
+
+def _check_integer_power(dtype, exponent_array):
+    if dtype.kind in "iu" and np.any(np.asarray(exponent_array) < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+class PowScalar(Function):
+    """x ** n for a number n; d/dx = n·x^(n-1)."""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, exponent):
+        from ..tensor import _wrapped_number
+
+        base, power = common_arrays(x, _wrapped_number(exponent))
+        _check_integer_power(base.dtype, power)
+        ctx.exponent = exponent
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.power(base, power))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        n = ctx.exponent
+        if n == 0:
+            return grad * 0, None
+        return grad * n * x ** (n - 1) if n != 2 else grad * 2 * x, None
+
+
+class PowTensor(Function):
+    """x ** y for tensors; d/dx = y·x^(y-1), d/dy = x^y·ln x (0 where x = 0 and y ≥ 0)."""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        base, power = common_arrays(x, y)
+        _check_integer_power(base.dtype, power)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = _wrap(np.power(base, power))
+        ctx.save_for_backward(x, y, result if ctx.needs_input_grad[1] else None)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..functional import where
+
+        x, y, result = ctx.saved_tensors
+        grad_x = grad * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
+        grad_y = None
+        if ctx.needs_input_grad[1]:
+            grad_y = where((x == 0) & (y >= 0), 0.0, grad * result * x.log())
+        return grad_x, grad_y
+
+
+class PowFromScalar(Function):
+    """b ** y for a number b; d/dy = b^y·ln b."""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, base, y):
+        from ..tensor import _wrapped_number
+
+        b, power = common_arrays(_wrapped_number(base), y)
+        _check_integer_power(b.dtype, power)
+        ctx.base = base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = _wrap(np.power(b, power))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        result, = ctx.saved_tensors
+        if ctx.base == 0:
+            return None, grad * 0
+        return None, grad * result * float(np.log(ctx.base))

@@ -1,0 +1,106 @@
+"""Reading with an index (x[i], x[:, 1:], x[mask], x[[0, 0]]) and writing through one.
+
+Basic indices (ints, slices, None, ...) give views that share memory; integer
+arrays and masks give copies. Backward scatters the gradient back to the
+positions read, adding where an index repeats.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from .common import _view_of, _wrap, as_dtype_array, constant_like
+
+
+def _is_basic(index):
+    return all(part is None or part is Ellipsis or isinstance(part, (int, slice)) for part in index)
+
+
+class Index(Function):
+    """x[index]; backward adds the gradient into zeros at the positions read."""
+
+    @staticmethod
+    def forward(ctx, x, index, name):
+        ctx._name = name
+        ctx.index, ctx.shape = index, x._data.shape
+        if _is_basic(index):
+            return _view_of(x, x._data[index])
+        return _wrap(x._data[index])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexScatter.apply(grad, ctx.index, ctx.shape), None, None
+
+
+class IndexScatter(Function):
+    """zeros(shape) with `values` added at `index` (repeats accumulate); the backward of indexing."""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, values, index, shape):
+        ctx.index = index
+        result = np.zeros(shape, dtype=values._data.dtype)
+        if _is_basic(index):
+            result[index] = values._data
+        else:
+            np.add.at(result, index, values._data)
+        return _wrap(result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index], None, None
+
+
+class IndexPut(Function):
+    """A copy of x with `values` written at `index`; recorded when `x[index] = values` needs autograd."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, index, values):
+        ctx.index = index
+        ctx.values_shape = values._data.shape
+        result = x._data.copy()
+        result[index] = values._data
+        return _wrap(result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..broadcasting import sum_to_shape
+
+        kept = np.ones(grad._data.shape, dtype=grad._data.dtype)
+        kept[ctx.index] = 0  # written positions no longer depend on x
+        grad_x = grad * constant_like(kept, grad)
+        grad_values = None
+        if ctx.needs_input_grad[2]:
+            grad_values = sum_to_shape(grad[ctx.index], ctx.values_shape)
+        return grad_x, None, grad_values
+
+
+class Fill(Function):
+    """Every element set to one value; no gradient reaches the old values."""
+
+    node_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return _wrap(np.full_like(x._data, value._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None
+
+
+class Copy(Function):
+    """x overwritten by src (broadcast and converted to x's dtype); the gradient goes to src."""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.dtype = src.dtype
+        return _wrap(np.broadcast_to(as_dtype_array(src, x.dtype), x._data.shape).copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad.to(ctx.dtype)
+

@@ -1,0 +1,81 @@
+"""Joining tensors (cat, stack) and splitting them (split, chunk)."""
+import numpy as np
+
+from ..autograd.function import Function
+from .common import _view_of, _wrap
+
+
+class Cat(Function):
+    """Tensors joined along an existing dim; backward slices the gradient apart."""
+
+    node_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, dtype, *tensors):
+        ctx.dim = dim
+        # 1-D empty tensors are skipped, as torch skips them.
+        ctx.sizes = [0 if t._data.ndim == 1 and t._data.size == 0 else t._data.shape[dim] for t in tensors]
+        arrays = [t._data.astype(dtype.numpy, copy=False) for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)]
+        return _wrap(np.concatenate(arrays, axis=dim) if arrays else np.empty((0,), dtype.numpy))
+
+    @staticmethod
+    def backward(ctx, grad):
+        pieces, start = [], 0
+        for size in ctx.sizes:
+            index = (slice(None),) * ctx.dim + (slice(start, start + size),)
+            pieces.append(grad[index] if size else None)
+            start += size
+        return (None, None, *pieces)
+
+
+class Stack(Function):
+    """Tensors of one shape joined along a new dim; backward takes each slice back."""
+
+    node_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, dtype, *tensors):
+        ctx.dim = dim
+        return _wrap(np.stack([t._data.astype(dtype.numpy, copy=False) for t in tensors], axis=dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None, None, *grad.unbind(ctx.dim))
+
+
+class Split(Function):
+    """Consecutive pieces along dim (views); backward joins their gradients."""
+
+    node_name = "SplitBackward0"
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim, name=None):
+        if name:
+            ctx._name = name
+        ctx.dim = dim
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(_view_of(x, piece) for piece in np.split(x._data, bounds, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        from ..functional import cat
+
+        return cat(grads, ctx.dim), None, None, None
+
+
+class Unbind(Function):
+    """Every slice along dim (views); backward stacks their gradients."""
+
+    node_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        leading = (slice(None),) * dim
+        return tuple(_view_of(x, x._data[leading + (i,)]) for i in range(x._data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        from ..functional import stack
+
+        return stack(grads, ctx.dim), None

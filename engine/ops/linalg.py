@@ -1,0 +1,85 @@
+"""Matrix multiplication with torch's rules for 1-D, 2-D and batched operands."""
+import numpy as np
+
+from ..autograd.function import Function
+from .common import _wrap, common_arrays
+
+
+def _dims_text(shape):
+    return "x".join(str(n) for n in shape)
+
+
+def check_matmul_shapes(a_shape, b_shape):
+    """Raise torch's error for operands that cannot be multiplied; returns the grad_fn name."""
+    if not a_shape or not b_shape:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {len(a_shape)}D and {len(b_shape)}D"
+        )
+    if len(a_shape) == 1 and len(b_shape) == 1:
+        if a_shape[0] != b_shape[0]:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a_shape[0]}] and src [{b_shape[0]}] to have the same "
+                f"number of elements, but got {a_shape[0]} and {b_shape[0]} elements respectively"
+            )
+        return "DotBackward0"
+    if len(a_shape) == 2 and len(b_shape) == 1:
+        if a_shape[1] != b_shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({a_shape[0]}), mat ({_dims_text(a_shape)}), vec ({b_shape[0]})")
+        return "MvBackward0"
+    if len(a_shape) <= 2 and len(b_shape) == 2:
+        rows = a_shape if len(a_shape) == 2 else (1, a_shape[0])
+        if rows[1] != b_shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(rows)} and {_dims_text(b_shape)})")
+        return "MmBackward0" if len(a_shape) == 2 else "SqueezeBackward4"
+    # Batched: the last two dims multiply, the leading ones broadcast.
+    inner_a = a_shape[-1]
+    inner_b = b_shape[-2] if len(b_shape) > 1 else b_shape[0]
+    if inner_a != inner_b:
+        if len(a_shape) == 3 and len(b_shape) == 3 and a_shape[0] == b_shape[0]:
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: [{b_shape[0]}, {inner_a}] but got: "
+                f"[{b_shape[0]}, {inner_b}]."
+            )
+        left = (int(np.prod(a_shape[:-1])), inner_a) if len(b_shape) >= 2 and len(a_shape) > 2 else a_shape[-2:]
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(left)} and {_dims_text(b_shape[-2:])})")
+    from ..broadcasting import broadcast_shapes
+
+    broadcast_shapes(a_shape[:-2], b_shape[:-2])
+    return "BmmBackward0" if len(a_shape) == len(b_shape) == 3 else "UnsafeViewBackward0"
+
+
+class MatMul(Function):
+    """a @ b; d/da = grad @ bᵀ, d/db = aᵀ @ grad.
+
+    Backward treats a 1-D `a` as a row (1, k) and a 1-D `b` as a column (k, 1), so
+    every case is a (batched) matrix product; broadcast batch dims are summed away
+    by the engine.
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx._name = check_matmul_shapes(a._data.shape, b._data.shape)
+        x, y = common_arrays(a, b)
+        needs_a, needs_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
+        ctx.a_vector, ctx.b_vector = x.ndim == 1, y.ndim == 1
+        result = np.matmul(x, y)
+        ctx.matrix_shape = result.shape[:-1] + (1,) + result.shape[-1:] if ctx.a_vector and not ctx.b_vector else (
+            result.shape + (1,) if ctx.b_vector and not ctx.a_vector else (result.shape if result.ndim else (1, 1))
+        )
+        return _wrap(result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad = grad.reshape(ctx.matrix_shape)
+        grad_a = grad_b = None
+        if b is not None:
+            grad_a = grad @ (b.unsqueeze(-1) if ctx.b_vector else b).mT
+            if ctx.a_vector:
+                grad_a = grad_a.squeeze(-2)
+        if a is not None:
+            grad_b = (a.unsqueeze(0) if ctx.a_vector else a).mT @ grad
+            if ctx.b_vector:
+                grad_b = grad_b.squeeze(-1)
+        return grad_a, grad_b

@@ -1,0 +1,268 @@
+"""Element-wise functions of one tensor, and the element-wise choices (clamp, maximum, where)."""
+import numpy as np
+
+from ..autograd.function import Function
+from .common import _wrap, common_arrays, constant_like, floating_array
+
+
+class Exp(Function):
+    """exp(x); d/dx = exp(x), so the output is saved."""
+
+    node_name = "ExpBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            result = _wrap(np.exp(floating_array(x)))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        result, = ctx.saved_tensors
+        return grad * result
+
+
+class Log(Function):
+    """ln x; d/dx = 1/x."""
+
+    node_name = "LogBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.log(floating_array(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    """√x; d/dx = 1/(2√x), from the saved output."""
+
+    node_name = "SqrtBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            result = _wrap(np.sqrt(floating_array(x)))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        result, = ctx.saved_tensors
+        return grad / (2 * result)
+
+
+class Abs(Function):
+    """|x|; d/dx = sign(x) (0 at 0)."""
+
+    node_name = "AbsBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(np.abs(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * x.sign()
+
+
+class Sign(Function):
+    """sign(x); its derivative is 0 wherever it exists."""
+
+    node_name = "SignBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _wrap(np.sign(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Tanh(Function):
+    """tanh x; d/dx = 1 - tanh²x, from the saved output."""
+
+    node_name = "TanhBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        result = _wrap(np.tanh(floating_array(x)))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        result, = ctx.saved_tensors
+        return grad * (1 - result * result)
+
+
+class Sigmoid(Function):
+    """σ(x) = 1/(1 + e^-x); d/dx = σ(x)(1 - σ(x)), from the saved output."""
+
+    node_name = "SigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        array = floating_array(x)
+        # Two branches keep exp from overflowing for large |x|.
+        with np.errstate(over="ignore"):
+            positive = 1 / (1 + np.exp(-np.abs(array)))
+        result = _wrap(np.where(array >= 0, positive, 1 - positive).astype(array.dtype, copy=False))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        result, = ctx.saved_tensors
+        return grad * result * (1 - result)
+
+
+class Relu(Function):
+    """max(x, 0); d/dx = 1 where the output is positive, else 0."""
+
+    node_name = "ReluBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        if x._data.dtype.kind == "b":
+            raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+        result = _wrap(np.maximum(x._data, 0, dtype=x._data.dtype))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        result, = ctx.saved_tensors
+        return grad * constant_like(result._data > 0, grad)
+
+
+class Sin(Function):
+    """sin x; d/dx = cos x."""
+
+    node_name = "SinBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(np.sin(floating_array(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    """cos x; d/dx = -sin x."""
+
+    node_name = "CosBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(np.cos(floating_array(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return -grad * x.sin()
+
+
+class Clamp(Function):
+    """min(max(x, low), high); d/dx = 1 where low ≤ x ≤ high, else 0."""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        from .. import dtypes
+
+        dtype = dtypes.result_type(x, *(v for v in (low, high) if v is not None))
+        array = x._data.astype(dtype.numpy, copy=False)
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
+        return _wrap(np.clip(array, low, high).astype(dtype.numpy, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        inside = np.ones(x._data.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= x._data >= ctx.low
+        if ctx.high is not None:
+            inside &= x._data <= ctx.high
+        return grad * constant_like(inside, grad), None, None
+
+
+def _share_ties(a, b, first_wins):
+    # Where a == b each input gets half of the gradient, as torch does.
+    x, y = common_arrays(a, b)
+    return np.where(first_wins(x, y), 1.0, np.where(x == y, 0.5, 0.0))
+
+
+class Maximum(Function):
+    """max(a, b) element-wise; the gradient goes to the larger input (split evenly on ties)."""
+
+    node_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        ctx.save_for_backward(a, b)
+        return _wrap(np.maximum(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = constant_like(_share_ties(a, b, np.greater), grad)
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """min(a, b) element-wise; the gradient goes to the smaller input (split evenly on ties)."""
+
+    node_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        ctx.save_for_backward(a, b)
+        return _wrap(np.minimum(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = constant_like(_share_ties(a, b, np.less), grad)
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    """condition ? a : b; the gradient goes to a where the condition holds, to b elsewhere."""
+
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        if condition._data.dtype.kind != "b":
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype.name.capitalize()}")
+        from ..broadcasting import broadcast_shapes
+
+        broadcast_shapes(condition._data.shape, a._data.shape, b._data.shape)
+        x, y = common_arrays(a, b)
+        ctx.save_for_backward(condition)
+        return _wrap(np.where(condition._data, x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        condition, = ctx.saved_tensors
+        chosen = constant_like(condition._data, grad)
+        return None, grad * chosen, grad * (1 - chosen)

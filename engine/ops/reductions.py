@@ -1,0 +1,226 @@
+"""Reductions over dimensions: sum, mean, prod, max/min, var/std, and the stable softmaxes.
+
+Each takes `dims`, a tuple of non-negative dimension indices already checked by
+the caller, and `keepdim`. Backward puts the removed dimensions back with
+`unsqueeze`-style reshapes, then broadcasts.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from .common import _wrap, constant_like, floating_array
+
+
+def _kept_shape(shape, dims):
+    """`shape` with every reduced dimension set to 1: the shape of a keepdim result."""
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _restore(grad, shape, dims, keepdim):
+    """Reshape a reduced gradient so that it broadcasts against the input again."""
+    return grad if keepdim else grad.reshape(_kept_shape(shape, dims))
+
+
+class Sum(Function):
+    """Σ x over dims; every element gets the gradient of its sum."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, dtype=None):
+        array = x._data
+        if dtype is not None:
+            array = array.astype(dtype.numpy)
+        elif array.dtype.kind in "biu":  # torch sums integers and bools in int64
+            array = array.astype(np.int64)
+        ctx._name = "SumBackward0" if dims is None else "SumBackward1"
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        return _wrap(array.sum(axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        dims = ctx.dims if ctx.dims is not None else tuple(range(len(ctx.shape)))
+        return _restore(grad, ctx.shape, dims, ctx.keepdim).expand(ctx.shape), None, None, None
+
+
+class Mean(Function):
+    """The mean over dims; every element gets 1/n of the gradient."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, dtype=None):
+        array = x._data if dtype is None else x._data.astype(dtype.numpy)
+        if array.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+                f"Got: {x.dtype._legacy.removesuffix('Tensor')}"
+            )
+        ctx._name = "MeanBackward0" if dims is None else "MeanBackward1"
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _wrap(array.mean(axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        dims = ctx.dims if ctx.dims is not None else tuple(range(len(ctx.shape)))
+        count = int(np.prod([ctx.shape[d] for d in dims]))
+        return _restore(grad, ctx.shape, dims, ctx.keepdim).expand(ctx.shape) / count, None, None, None
+
+
+class Prod(Function):
+    """Π x over dims; d/dxᵢ = the product of all the other elements."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, dtype=None):
+        array = x._data if dtype is None else x._data.astype(dtype.numpy)
+        if dtype is None and array.dtype.kind in "biu":
+            array = array.astype(np.int64)
+        ctx._name = "ProdBackward0" if dim is None else "ProdBackward1"
+        ctx.dim, ctx.keepdim = dim, keepdim
+        result = _wrap(array.prod(axis=dim, keepdims=keepdim))
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        dims = (ctx.dim,) if ctx.dim is not None else tuple(range(x.ndim))
+        grad = _restore(grad, x._data.shape, dims, ctx.keepdim)
+        if not np.any(x._data == 0):
+            return grad * _restore(result, x._data.shape, dims, ctx.keepdim) / x, None, None, None
+        # With zeros, result / x is undefined: multiply the other elements explicitly.
+        # This path is exact but not itself differentiable again (a constant).
+        others = _product_of_others(x._data, ctx.dim)
+        return grad * constant_like(others, grad), None, None, None
+
+
+def _product_of_others(array, dim):
+    if dim is None:
+        flat = _product_of_others(array.reshape(-1), 0)
+        return flat.reshape(array.shape)
+    moved = np.moveaxis(array, dim, -1)
+    ones = np.ones(moved.shape[:-1] + (1,), dtype=array.dtype)
+    before = np.cumprod(np.concatenate([ones, moved[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(np.cumprod(np.flip(np.concatenate([moved[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    return np.moveaxis(before * after, -1, dim)
+
+
+class Extremum(Function):
+    """max or min over dims as a single value (max(), amax); ties share the gradient evenly."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, largest, name):
+        if x._data.size == 0 and dims is None:
+            raise RuntimeError(
+                f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        ctx._name = name
+        ctx.dims, ctx.keepdim = dims, keepdim
+        reduce = np.max if largest else np.min
+        result = _wrap(reduce(x._data, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
+        kept = result._data if ctx.keepdim else result._data.reshape(_kept_shape(x._data.shape, dims))
+        hits = (x._data == kept).astype(grad._data.dtype)
+        share = hits / hits.sum(axis=dims, keepdims=True)
+        return _restore(grad, x._data.shape, dims, ctx.keepdim) * constant_like(share, grad), None, None, None, None
+
+
+class ExtremumAlongDim(Function):
+    """max or min along one dim, with the indices; the gradient goes to the chosen element."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, largest):
+        array = x._data
+        if array.shape and array.shape[dim] == 0 if array.ndim else False:
+            raise IndexError(f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have non-zero size.")
+        pick = np.argmax if largest else np.argmin
+        axis = dim if array.ndim else None
+        indices = pick(array, axis=axis, keepdims=True) if array.ndim else np.zeros((), dtype=np.int64)
+        values = np.take_along_axis(array, indices, axis=dim) if array.ndim else array.copy()
+        if not keepdim and array.ndim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        ctx._name = "MaxBackward0" if largest else "MinBackward0"
+        ctx.shape, ctx.dim, ctx.keepdim = array.shape, dim, keepdim
+        values, indices = _wrap(values), _wrap(indices.astype(np.int64))
+        ctx.mark_non_differentiable(indices)
+        ctx.save_for_backward(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, grad_indices=None):
+        indices, = ctx.saved_tensors
+        if not ctx.shape:
+            return grad, None, None, None
+        index = indices._data if ctx.keepdim else np.expand_dims(indices._data, ctx.dim)
+        chosen = np.zeros(ctx.shape, dtype=grad._data.dtype)
+        np.put_along_axis(chosen, index, 1, axis=ctx.dim)
+        return _restore(grad, ctx.shape, (ctx.dim,), ctx.keepdim) * constant_like(chosen, grad), None, None, None
+
+
+class Var(Function):
+    """Σ(x - mean)² / (n - correction); d/dx = 2(x - mean) / (n - correction)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim, take_sqrt):
+        array = floating_array(x)
+        count = array.size if dims is None else int(np.prod([array.shape[d] for d in dims]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            variance = np.var(array, axis=dims, ddof=correction, keepdims=keepdim)
+            result = _wrap(np.sqrt(variance) if take_sqrt else variance)
+        ctx._name = "StdBackward0" if take_sqrt else "VarBackward0"
+        ctx.dims, ctx.keepdim, ctx.divisor, ctx.take_sqrt = dims, keepdim, max(count - correction, 0), take_sqrt
+        ctx.save_for_backward(x, result if take_sqrt else None)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, std = ctx.saved_tensors
+        dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
+        centred = x - x.mean(dims, keepdim=True)
+        grad = _restore(grad, x._data.shape, dims, ctx.keepdim)
+        if ctx.take_sqrt:
+            return grad * centred / (ctx.divisor * _restore(std, x._data.shape, dims, ctx.keepdim)), None, None, None, None
+        return grad * 2 * centred / ctx.divisor, None, None, None, None
+
+
+class Softmax(Function):
+    """exp(x - max) / Σ exp(x - max) along dim; backward: s·(g - Σ g·s)."""
+
+    node_name = "SoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        array = floating_array(x)
+        shifted = np.exp(array - array.max(axis=dim, keepdims=True))  # the shift keeps exp finite
+        result = _wrap(shifted / shifted.sum(axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        s, = ctx.saved_tensors
+        return s * (grad - (grad * s).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """x - max - log Σ exp(x - max) along dim; backward: g - softmax·Σ g."""
+
+    node_name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        array = floating_array(x)
+        shifted = array - array.max(axis=dim, keepdims=True)
+        result = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
+        ctx.dim = dim
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        log_s, = ctx.saved_tensors
+        return grad - log_s.exp() * grad.sum(ctx.dim, keepdim=True), None

@@ -1,0 +1,167 @@
+"""Operations that change how memory is read: view, reshape, transpose, permute, squeeze, expand, ...
+
+Most return views that share memory (and the version counter) with their input,
+as in torch. Their backward undoes the rearrangement.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from .common import _view_of, _wrap
+
+
+class View(Function):
+    """The same memory read in a new shape; fails when the strides do not allow it."""
+
+    node_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        try:
+            array = np.reshape(x._data, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+        ctx.shape = x._data.shape
+        return _view_of(x, array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class ReshapeCopy(Function):
+    """reshape when a view is impossible: copy, then read in the new shape."""
+
+    node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x._data.shape
+        return _wrap(np.reshape(x._data, shape, copy=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class Permute(Function):
+    """Dimensions reordered (a view); backward applies the inverse order."""
+
+    node_name = "PermuteBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, name=None):
+        if name:
+            ctx._name = name
+        ctx.inverse = tuple(np.argsort(dims))
+        return _view_of(x, np.transpose(x._data, dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(ctx.inverse), None, None
+
+
+class Unsqueeze(Function):
+    """A new dimension of size 1 at `dim` (a view)."""
+
+    node_name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return _view_of(x, np.expand_dims(x._data, dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim), None
+
+
+class Squeeze(Function):
+    """Dimensions of size 1 removed (a view)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, name):
+        ctx._name = name
+        ctx.shape = x._data.shape
+        return _view_of(x, np.squeeze(x._data, axis=dims) if dims else x._data.reshape(x._data.shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None, None
+
+
+class Expand(Function):
+    """Size-1 dimensions repeated without copying (stride 0); backward sums them back."""
+
+    node_name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x._data.shape
+        return _view_of(x, np.broadcast_to(x._data, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..broadcasting import sum_to_shape
+
+        return sum_to_shape(grad, ctx.shape), None
+
+
+class Flip(Function):
+    """Elements reversed along dims, copied (tensors have no negative strides)."""
+
+    node_name = "FlipBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return _wrap(np.flip(x._data, dims).copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims), None
+
+
+class Clone(Function):
+    """A copy with its own memory; the gradient passes through unchanged."""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _wrap(x._data.copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class ToCopy(Function):
+    """A copy in another dtype; the gradient is converted back."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype
+        return _wrap(x._data.astype(dtype.numpy))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype), None
+
+
+class Alias(Function):
+    """The same tensor seen again (as `x[...]` gives)."""
+
+    node_name = "AliasBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _view_of(x, x._data.view())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
