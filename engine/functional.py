@@ -34,9 +34,12 @@ def _tensor_operand(value):
 
 def _binary(function, a, b, *extra):
     a, b = _tensor_operand(a), _tensor_operand(b)
-    if a._data.shape != b._data.shape:
-        broadcast_shapes(a._data.shape, b._data.shape)  # raises torch's error when they do not broadcast
-    return function.apply(a, b, *extra)
+    try:
+        return function.apply(a, b, *extra)
+    except ValueError:
+        # NumPy could not broadcast: raise torch's error, which names the dimension.
+        broadcast_shapes(a._data.shape, b._data.shape)
+        raise
 
 
 # ------------------------------------------------------------------------- arithmetic
@@ -748,7 +751,7 @@ def _numpy_index(tensor, index):
 
 
 def _index_name(index):
-    if not all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in index):
+    if not builtins.all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in index):
         return "IndexBackward0"
     meaningful = [p for p in index if not (isinstance(p, slice) and p == slice(None)) and p is not Ellipsis]
     if not meaningful:
@@ -870,27 +873,36 @@ def inplace(tensor, function, *args, **kwargs):
 
 
 def _direct_inplace(tensor, function, args, kwargs):
-    ufunc = {add: np.add, sub: np.subtract, mul: np.multiply, div: np.true_divide}.get(function)
+    ufunc = _INPLACE_UFUNCS.get(function)
     if ufunc is None or len(args) != 1:
         return None
     other = _tensor_operand(args[0])
-    result_dtype = dtypes.result_type(tensor, other) if ufunc is not np.true_divide else _division_dtype(tensor, other)
-    _cast_check(result_dtype, tensor)
-    shape = broadcast_shapes(tensor._data.shape, other._data.shape)
-    if shape != tensor._data.shape:
-        raise RuntimeError(
-            f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(shape)}"
-        )
-    operand = other._data.astype(result_dtype.numpy, copy=False)
+    target, operand = tensor._data, other._data
+    if operand.dtype != target.dtype:
+        result_dtype = dtypes.result_type(tensor, other) if ufunc is not np.true_divide else _division_dtype(tensor, other)
+        _cast_check(result_dtype, tensor)
+        operand = operand.astype(result_dtype.numpy)
+    elif ufunc is np.true_divide and target.dtype.kind != "f":
+        _cast_check(dtypes.get_default_dtype(), tensor)
+    if operand.shape != target.shape:
+        shape = broadcast_shapes(target.shape, operand.shape)
+        if shape != target.shape:
+            raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape {list(shape)}")
     alpha = kwargs.get("alpha", 1)
     if alpha != 1:
         operand = operand * alpha
-    if not tensor._data.flags.writeable:
+    if not target.flags.writeable:
         raise RuntimeError(_OVERLAP)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ufunc(tensor._data, operand, out=tensor._data, casting="unsafe")
+    if ufunc is np.true_divide:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ufunc(target, operand, out=target, casting="unsafe")
+    else:
+        ufunc(target, operand, out=target, casting="unsafe")
     tensor._version_counter[0] += 1
     return tensor
+
+
+_INPLACE_UFUNCS = {add: np.add, sub: np.subtract, mul: np.multiply, div: np.true_divide}
 
 
 def _division_dtype(a, b):

@@ -39,10 +39,22 @@ def _view_of(base, array):
     return tensor
 
 
+_wrapped_numbers = {}
+
+
 def _wrapped_number(value):
-    """A Python number as a zero-dimensional tensor that type promotion ranks last."""
-    tensor = _wrap(np.asarray(value, dtype=dtypes.result_type(value).numpy))
-    tensor._is_wrapped_number = True
+    """A Python number as a zero-dimensional tensor that type promotion ranks last.
+
+    The same few numbers (1, 2, 0.5...) recur in every backward formula, so they are
+    cached; the engine never writes into these tensors.
+    """
+    key = (type(value), value)
+    tensor = _wrapped_numbers.get(key)
+    if tensor is None:
+        tensor = _wrap(np.asarray(value, dtype=dtypes.result_type(value).numpy))
+        tensor._is_wrapped_number = True
+        if len(_wrapped_numbers) < 1024:
+            _wrapped_numbers[key] = tensor
     return tensor
 
 

@@ -100,7 +100,7 @@ class BackwardNode(Node):
 
     def save_for_backward(self, *tensors):
         """Keep tensors for backward; their versions are checked when they are read back."""
-        self._saved = tuple(None if t is None else (t, t._version_counter[0], False) for t in tensors)
+        self._saved = tuple(None if t is None else (t, t._version_counter[0]) for t in tensors)
 
     def mark_non_differentiable(self, *tensors):
         self._non_differentiable = tensors
@@ -119,11 +119,13 @@ class BackwardNode(Node):
         for entry in saved:
             if entry is None:
                 tensors.append(None)
-                continue
-            tensor, version, is_output = entry
-            if tensor._version_counter[0] != version:
-                raise RuntimeError(_modified_inplace_message(tensor, version, self if is_output else tensor._grad_fn))
-            tensors.append(tensor)
+            elif type(entry) is _SavedOutput:
+                tensors.append(entry.unpack(self))
+            else:
+                tensor, version = entry
+                if tensor._version_counter[0] != version:
+                    raise RuntimeError(_modified_inplace_message(tensor, version, tensor._grad_fn))
+                tensors.append(tensor)
         return tuple(tensors)
 
     def _release(self):
@@ -218,23 +220,31 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = cls._node_class()
-        needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        if not _grad_state.enabled:  # nothing is recorded: the fast path backward formulas take
+            ctx.needs_input_grad = _NOTHING_NEEDED[len(args)] if len(args) < 8 else (False,) * len(args)
+            outputs = cls.forward(ctx, *args, **kwargs)
+            ctx._saved = None
+            return outputs
+        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx.needs_input_grad = needs_input_grad
-        previous = _grad_state.enabled
-        record = previous and True in needs_input_grad
         _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
         finally:
-            _grad_state.enabled = previous
-        if not record:
+            _grad_state.enabled = True
+        if True not in needs_input_grad:
             ctx._saved = None
             return outputs
-        single = not isinstance(outputs, tuple)
-        outputs = (outputs,) if single else outputs
+        if type(outputs) is not tuple:
+            output = _fresh_output(outputs, args)
+            _connect(ctx, args, (output,))
+            return output
         outputs = tuple(_fresh_output(out, args) for out in outputs)
         _connect(ctx, args, outputs)
-        return outputs[0] if single else outputs
+        return outputs
+
+
+_NOTHING_NEEDED = [(False,) * n for n in range(8)]
 
 
 def _fresh_output(output, args):
@@ -275,10 +285,35 @@ def _connect(ctx, args, outputs):
         out._requires_grad = True
         out._output_nr = output_nr
     if ctx._saved:
-        # Remember which saved tensors are this node's own outputs, for the in-place error message.
+        # A saved output would point back at this node, which points at it: a reference
+        # cycle that keeps big buffers alive until the garbage collector runs. Keep its
+        # array instead, and rebuild the tensor when backward asks (torch does the same).
         ctx._saved = tuple(
-            entry if entry is None or entry[0]._grad_fn is not ctx else (entry[0], entry[1], True) for entry in ctx._saved
+            _SavedOutput(entry[0], entry[1]) if entry is not None and entry[0]._grad_fn is ctx else entry
+            for entry in ctx._saved
         )
+
+
+class _SavedOutput:
+    """An output saved by its own node, held without a reference to the tensor object."""
+
+    __slots__ = ("array", "version_counter", "version", "output_nr")
+
+    def __init__(self, tensor, version):
+        self.array = tensor._data
+        self.version_counter = tensor._version_counter
+        self.version = version
+        self.output_nr = tensor._output_nr
+
+    def unpack(self, node):
+        from ..tensor import _wrap
+
+        tensor = _wrap(self.array)
+        tensor._version_counter = self.version_counter
+        tensor._grad_fn, tensor._requires_grad, tensor._output_nr = node, True, self.output_nr
+        if self.version_counter[0] != self.version:
+            raise RuntimeError(_modified_inplace_message(tensor, self.version, node))
+        return tensor
 
 
 def _accumulator(leaf):

@@ -153,10 +153,11 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture):
             children = node.next_functions
             if needed is not None and not any(fn in needed for fn, _ in children):
                 continue
-            if all(g is None for g in grads):
+            missing = _count_missing(grads)
+            if missing == len(grads):
                 input_grads = [None] * len(children)
             else:
-                input_grads = node._run(_materialize(node, grads))
+                input_grads = node._run(_materialize(node, grads) if missing else grads)
             if not retain_graph:
                 node._release()
             for (fn, output_nr), grad in zip(children, input_grads):
@@ -181,10 +182,13 @@ def _add_to_buffer(buffers, node, output_nr, grad):
     slots[output_nr] = grad if previous is None else previous + grad
 
 
+def _count_missing(grads):
+    # Counted by identity: `grads.count(None)` would call Tensor.__eq__ on every gradient.
+    return sum(1 for g in grads if g is None)
+
+
 def _materialize(node, grads):
     # A multi-output node whose other outputs got no gradient sees zeros there, as in torch.
-    if None not in grads:
-        return grads
     from ..creation import zeros
 
     return [

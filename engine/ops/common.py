@@ -18,9 +18,20 @@ def as_dtype_array(tensor, dtype):
 
 
 def common_arrays(a, b):
-    """The arrays of `a` and `b`, both converted to their common dtype."""
-    dtype = common_dtype(a, b)
-    return as_dtype_array(a, dtype), as_dtype_array(b, dtype)
+    """The arrays of `a` and `b`, ready for a NumPy operation whose result has their common dtype.
+
+    An array that NumPy would promote to that dtype anyway (a bool mask next to
+    floats, say) is left as it is, which saves a full-size conversion.
+    """
+    x, y = a._data, b._data
+    if x.dtype == y.dtype:
+        return x, y
+    target = common_dtype(a, b).numpy
+    if x.dtype != target and np.promote_types(x.dtype, target) != target:
+        x = x.astype(target)
+    if y.dtype != target and np.promote_types(y.dtype, target) != target:
+        y = y.astype(target)
+    return x, y
 
 
 def floating_array(tensor):
@@ -32,5 +43,9 @@ def floating_array(tensor):
 
 
 def constant_like(array, reference):
-    """A tensor (outside autograd) holding `array` in `reference`'s dtype, for masks in backward formulas."""
-    return _wrap(np.asarray(array, dtype=reference._data.dtype))
+    """A tensor (outside autograd) holding `array`, for masks and weights in backward formulas.
+
+    A boolean mask stays boolean: multiplying by it promotes on the fly, with no converted copy.
+    """
+    array = np.asarray(array)
+    return _wrap(array if array.dtype == np.bool_ else array.astype(reference._data.dtype, copy=False))

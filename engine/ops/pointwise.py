@@ -264,5 +264,4 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         condition, = ctx.saved_tensors
-        chosen = constant_like(condition._data, grad)
-        return None, grad * chosen, grad * (1 - chosen)
+        return None, grad * constant_like(condition._data, grad), grad * constant_like(~condition._data, grad)

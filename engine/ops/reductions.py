@@ -36,6 +36,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.dims is None and not ctx.keepdim:  # a scalar expands to any shape directly
+            return grad.expand(ctx.shape), None, None, None
         dims = ctx.dims if ctx.dims is not None else tuple(range(len(ctx.shape)))
         return _restore(grad, ctx.shape, dims, ctx.keepdim).expand(ctx.shape), None, None, None
 
@@ -53,8 +55,10 @@ class Mean(Function):
             )
         ctx._name = "MeanBackward0" if dims is None else "MeanBackward1"
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        count = array.size if dims is None else int(np.prod([array.shape[d] for d in dims]))
         with np.errstate(invalid="ignore", divide="ignore"):
-            return _wrap(array.mean(axis=dims, keepdims=keepdim))
+            # sum / count: the same float32 result as array.mean, without its Python-level overhead
+            return _wrap(np.divide(np.add.reduce(array, axis=dims, keepdims=keepdim), count, dtype=array.dtype))
 
     @staticmethod
     def backward(ctx, grad):
