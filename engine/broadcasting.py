@@ -46,5 +46,8 @@ def sum_to_shape(tensor, shape):
     stretched = tuple(range(leading)) + tuple(
         leading + i for i, size in enumerate(shape) if size == 1 and tensor._data.shape[leading + i] != 1
     )
-    result = tensor.sum(stretched, keepdim=True) if stretched else tensor
-    return result.view(shape) if result._data.shape != shape else result
+    from .ops.reductions import Sum
+    from .ops.views import reshape_to
+
+    result = Sum.apply(tensor, stretched, True) if stretched else tensor
+    return reshape_to(result, shape)

@@ -468,9 +468,7 @@ def view(input, *shape):
 def reshape(input, *shape):
     """Like view, but copies when the memory layout does not allow a view."""
     shape = _infer_shape(_shape_argument(shape), input._data.size)
-    try:
-        np.reshape(input._data, shape, copy=False)
-    except ValueError:
+    if views.reshaped_view(input._data, shape) is None:
         return views.ReshapeCopy.apply(input, shape)
     return views.View.apply(input, shape)
 

@@ -100,7 +100,7 @@ class BackwardNode(Node):
 
     def save_for_backward(self, *tensors):
         """Keep tensors for backward; their versions are checked when they are read back."""
-        self._saved = tuple(None if t is None else (t, t._version_counter[0]) for t in tensors)
+        self._saved = tuple([None if t is None else (t, t._version_counter[0]) for t in tensors])
 
     def mark_non_differentiable(self, *tensors):
         self._non_differentiable = tensors
@@ -143,26 +143,29 @@ class BackwardNode(Node):
     def _run(self, grad_outputs):
         """Call backward, then check each gradient against its input, as torch's engine does."""
         grads = self._function.backward(self, *grad_outputs)
-        if not isinstance(grads, tuple):
+        if type(grads) is not tuple:
             grads = (grads,)
-        if len(grads) != self._num_args and not (
-            len(grads) > self._num_args and all(g is None for g in grads[self._num_args :])
-        ):
-            raise RuntimeError(
-                f"function {self.name()} returned an incorrect number of gradients "
-                f"(expected {self._num_args}, got {len(grads)})"
-            )
-        grads = [grads[i] for i in self._input_positions]  # one per tensor input, as next_functions
+        expected = self._num_args
+        if len(grads) != expected:
+            if len(grads) < expected or any(g is not None for g in grads[expected:]):
+                raise RuntimeError(
+                    f"function {self.name()} returned an incorrect number of gradients "
+                    f"(expected {expected}, got {len(grads)})"
+                )
+            grads = grads[:expected]
+        positions = self._input_positions
+        if positions is not None:  # some arguments were not tensors: keep one gradient per tensor input
+            grads = [grads[i] for i in positions]
         checked = []
         for index, (grad, meta) in enumerate(zip(grads, self._input_meta)):
             if grad is None or meta is None:
                 checked.append(None)
                 continue
-            shape, dtype = meta
-            if grad._data.shape != shape:
-                grad = _sum_to_input(grad, shape, self.name(), index)
-            if grad._data.dtype != dtype:
-                grad = grad.to(dtypes_by_numpy[dtype])
+            data = grad._data
+            if data.shape != meta[0]:
+                grad = _sum_to_input(grad, meta[0], self.name(), index)
+            if data.dtype != meta[1]:
+                grad = grad.to(dtypes_by_numpy[meta[1]])
             checked.append(grad)
         return checked
 
@@ -245,6 +248,7 @@ class Function:
 
 
 _NOTHING_NEEDED = [(False,) * n for n in range(8)]
+_NO_EDGE = (None, 0)
 
 
 def _fresh_output(output, args):
@@ -259,27 +263,29 @@ def _fresh_output(output, args):
 
 def _connect(ctx, args, outputs):
     """Record the edges from this node to its inputs, and make it the grad_fn of its outputs."""
-    edges, meta, positions = [], [], []
-    for position, arg in enumerate(args):
+    edges, meta = [], []
+    for arg in args:
         if isinstance(arg, Tensor):
-            positions.append(position)
             if arg._requires_grad:
-                edges.append((arg._grad_fn or _accumulator(arg), arg._output_nr))
+                producer = arg._grad_fn
+                edges.append((producer if producer is not None else _accumulator(arg), arg._output_nr))
                 meta.append((arg._data.shape, arg._data.dtype))
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 meta.append(None)
     ctx.next_functions = tuple(edges)
     ctx._input_meta = meta
-    ctx._input_positions = positions
     ctx._num_args = len(args)
+    ctx._input_positions = None if len(edges) == len(args) else [
+        i for i, arg in enumerate(args) if isinstance(arg, Tensor)
+    ]
     ctx._sequence_nr = next(_sequence)
     ctx._num_outputs = len(outputs)
-    ctx._output_meta = []
+    if len(outputs) > 1:  # for zeros where some outputs receive no gradient
+        ctx._output_meta = [(out._data.shape, out._data.dtype) for out in outputs]
     non_differentiable = ctx._non_differentiable
     for output_nr, out in enumerate(outputs):
-        ctx._output_meta.append((out._data.shape, out._data.dtype))
-        if out._data.dtype.kind != "f" or any(out is t for t in non_differentiable):
+        if out._data.dtype.kind != "f" or (non_differentiable and any(out is t for t in non_differentiable)):
             continue
         out._grad_fn = ctx
         out._requires_grad = True

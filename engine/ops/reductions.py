@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .common import _wrap, constant_like, floating_array
+from .views import Expand, reshape_to
 
 
 def _kept_shape(shape, dims):
@@ -17,7 +18,11 @@ def _kept_shape(shape, dims):
 
 def _restore(grad, shape, dims, keepdim):
     """Reshape a reduced gradient so that it broadcasts against the input again."""
-    return grad if keepdim else grad.reshape(_kept_shape(shape, dims))
+    return grad if keepdim else reshape_to(grad, _kept_shape(shape, dims))
+
+
+def _expand(grad, shape):
+    return grad if grad._data.shape == shape else Expand.apply(grad, shape)
 
 
 class Sum(Function):
@@ -37,9 +42,9 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad):
         if ctx.dims is None and not ctx.keepdim:  # a scalar expands to any shape directly
-            return grad.expand(ctx.shape), None, None, None
+            return _expand(grad, ctx.shape), None, None, None
         dims = ctx.dims if ctx.dims is not None else tuple(range(len(ctx.shape)))
-        return _restore(grad, ctx.shape, dims, ctx.keepdim).expand(ctx.shape), None, None, None
+        return _expand(_restore(grad, ctx.shape, dims, ctx.keepdim), ctx.shape), None, None, None
 
 
 class Mean(Function):
@@ -64,7 +69,7 @@ class Mean(Function):
     def backward(ctx, grad):
         dims = ctx.dims if ctx.dims is not None else tuple(range(len(ctx.shape)))
         count = int(np.prod([ctx.shape[d] for d in dims]))
-        return _restore(grad, ctx.shape, dims, ctx.keepdim).expand(ctx.shape) / count, None, None, None
+        return _expand(_restore(grad, ctx.shape, dims, ctx.keepdim), ctx.shape) / count, None, None, None
 
 
 class Prod(Function):

@@ -9,6 +9,26 @@ from ..autograd.function import Function
 from .common import _view_of, _wrap
 
 
+def reshaped_view(array, shape):
+    """`array` read in `shape` without copying, or None when its strides do not allow it."""
+    result = array.reshape(shape)
+    # NumPy's reshape copies only when it must, and then the result is a view of that
+    # fresh copy; a true view's base is the array itself or the array's own base.
+    base = result.base
+    if base is array or (base is not None and base is array.base) or array.size <= 1:
+        return result
+    return None
+
+
+def reshape_to(tensor, shape):
+    """reshape for the engine's own backward formulas: `shape` is already checked."""
+    if tensor._data.shape == shape:
+        return tensor
+    if reshaped_view(tensor._data, shape) is None:
+        return ReshapeCopy.apply(tensor, shape)
+    return View.apply(tensor, shape)
+
+
 class View(Function):
     """The same memory read in a new shape; fails when the strides do not allow it."""
 
@@ -16,19 +36,18 @@ class View(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        try:
-            array = np.reshape(x._data, shape, copy=False)
-        except ValueError:
+        array = reshaped_view(x._data, shape)
+        if array is None:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans "
                 "across two contiguous subspaces). Use .reshape(...) instead."
-            ) from None
+            )
         ctx.shape = x._data.shape
         return _view_of(x, array)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape), None
+        return reshape_to(grad, ctx.shape), None
 
 
 class ReshapeCopy(Function):
@@ -43,7 +62,7 @@ class ReshapeCopy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape), None
+        return reshape_to(grad, ctx.shape), None
 
 
 class Permute(Function):
@@ -55,8 +74,11 @@ class Permute(Function):
     def forward(ctx, x, dims, name=None):
         if name:
             ctx._name = name
-        ctx.inverse = tuple(np.argsort(dims))
-        return _view_of(x, np.transpose(x._data, dims))
+        inverse = [0] * len(dims)
+        for position, dim in enumerate(dims):
+            inverse[dim] = position
+        ctx.inverse = tuple(inverse)
+        return _view_of(x, x._data.transpose(dims))
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,7 +111,7 @@ class Squeeze(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape), None, None
+        return reshape_to(grad, ctx.shape), None, None
 
 
 class Expand(Function):
