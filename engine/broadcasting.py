@@ -46,8 +46,11 @@ def sum_to_shape(tensor, shape):
     stretched = tuple(range(leading)) + tuple(
         leading + i for i, size in enumerate(shape) if size == 1 and tensor._data.shape[leading + i] != 1
     )
-    from .ops.reductions import Sum
-    from .ops.views import reshape_to
-
+    if stretched == tuple(range(leading)):  # only new leading dims: sum them away directly
+        return Sum.apply(tensor, stretched, False)
     result = Sum.apply(tensor, stretched, True) if stretched else tensor
     return reshape_to(result, shape)
+
+
+from .ops.reductions import Sum  # noqa: E402  (the ops modules import this one first)
+from .ops.views import reshape_to  # noqa: E402

@@ -304,9 +304,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into the `.grad` of every leaf that requires grad."""
-        from .autograd.graph import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """The same memory and version counter, cut from the graph."""
@@ -755,3 +753,4 @@ def _normalize_dim(dim, ndim):
 
 
 from . import functional as F  # noqa: E402  (functional needs Tensor defined first)
+from .autograd.graph import backward as _autograd_backward  # noqa: E402

@@ -70,8 +70,6 @@ class AccumulateGrad(Node):
 
 
 def _own_copy(tensor):
-    from ..tensor import _wrap
-
     return _wrap(np.array(tensor._data, copy=True))
 
 
@@ -255,8 +253,6 @@ def _fresh_output(output, args):
     # An output that is one of the inputs must become a new tensor to carry a grad_fn.
     for arg in args:
         if output is arg:
-            from ..tensor import _view_of
-
             return _view_of(arg, arg._data)
     return output
 
@@ -312,8 +308,6 @@ class _SavedOutput:
         self.output_nr = tensor._output_nr
 
     def unpack(self, node):
-        from ..tensor import _wrap
-
         tensor = _wrap(self.array)
         tensor._version_counter = self.version_counter
         tensor._grad_fn, tensor._requires_grad, tensor._output_nr = node, True, self.output_nr
@@ -335,5 +329,5 @@ class FunctionCtx(BackwardNode):
     _name = "FunctionCtx"
 
 
-from ..tensor import Tensor  # noqa: E402
+from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
 from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402

@@ -8,7 +8,10 @@ reach a node along several edges are summed before it runs.
 import heapq
 import itertools
 
+from ..creation import ones_like, zeros, zeros_like
+from ..dtypes import _BY_NUMPY
 from ..grad_mode import _state as _grad_state
+from ..tensor import Tensor
 from .function import AccumulateGrad, _accumulator
 
 
@@ -56,8 +59,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for index, (tensor, value) in enumerate(zip(inputs, captured)):
         if value is None:
             if materialize_grads:
-                from ..creation import zeros_like
-
                 value = zeros_like(tensor)
             elif not allow_unused:
                 raise RuntimeError(
@@ -71,8 +72,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _as_tuple(value):
-    from ..tensor import Tensor
-
     if isinstance(value, Tensor) or value is None:
         return (value,)
     return tuple(value)
@@ -87,9 +86,6 @@ def _edge_of(tensor, caller):
 
 
 def _root_gradients(outputs, grad_outputs):
-    from ..creation import ones_like
-    from ..tensor import Tensor
-
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -153,18 +149,25 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture):
             children = node.next_functions
             if needed is not None and not any(fn in needed for fn, _ in children):
                 continue
-            missing = _count_missing(grads)
-            if missing == len(grads):
-                input_grads = [None] * len(children)
+            if len(grads) == 1:
+                input_grads = node._run(grads) if grads[0] is not None else [None] * len(children)
             else:
-                input_grads = node._run(_materialize(node, grads) if missing else grads)
+                missing = _count_missing(grads)
+                if missing == len(grads):
+                    input_grads = [None] * len(children)
+                else:
+                    input_grads = node._run(_materialize(node, grads) if missing else grads)
             if not retain_graph:
                 node._release()
             for (fn, output_nr), grad in zip(children, input_grads):
                 if fn is None or (needed is not None and fn not in needed):
                     continue
                 if grad is not None:
-                    _add_to_buffer(buffers, fn, output_nr, grad)
+                    slots = buffers.get(fn)
+                    if slots is None:
+                        slots = buffers[fn] = [None] * fn._num_outputs
+                    previous = slots[output_nr]
+                    slots[output_nr] = grad if previous is None else previous + grad
                 remaining = dependencies[fn] - 1
                 dependencies[fn] = remaining
                 if remaining == 0:
@@ -189,16 +192,12 @@ def _count_missing(grads):
 
 def _materialize(node, grads):
     # A multi-output node whose other outputs got no gradient sees zeros there, as in torch.
-    from ..creation import zeros
-
     return [
         grad if grad is not None else zeros(shape, dtype=_dtype_of(dtype)) for grad, (shape, dtype) in zip(grads, node._output_meta)
     ]
 
 
 def _dtype_of(numpy_dtype):
-    from ..dtypes import _BY_NUMPY
-
     return _BY_NUMPY[numpy_dtype]
 
 

@@ -6,7 +6,9 @@ broadcast shape is summed back to each input's shape in one shared place.
 import numpy as np
 
 from ..autograd.function import Function
-from .common import common_arrays, common_dtype, as_dtype_array, _wrap
+from ..dtypes import get_default_dtype
+from ..tensor import _wrapped_number
+from .common import _wrap, as_dtype_array, common_arrays, common_dtype, floating_array
 
 
 class Add(Function):
@@ -53,8 +55,6 @@ class Rsub(Function):
 
     @staticmethod
     def forward(ctx, x, number):
-        from ..tensor import _wrapped_number
-
         scalar = _wrapped_number(number)
         y, s = common_arrays(x, scalar)
         return _wrap(s - y)
@@ -89,8 +89,6 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        from ..dtypes import get_default_dtype
-
         dtype = common_dtype(a, b)
         if not dtype.is_floating_point:  # integer division still gives floats, as in torch
             dtype = get_default_dtype()
@@ -133,8 +131,6 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, x):
-        from .common import floating_array
-
         with np.errstate(divide="ignore"):
             result = _wrap(np.reciprocal(floating_array(x)))
         ctx.save_for_backward(result)
@@ -158,8 +154,6 @@ class PowScalar(Function):
 
     @staticmethod
     def forward(ctx, x, exponent):
-        from ..tensor import _wrapped_number
-
         base, power = common_arrays(x, _wrapped_number(exponent))
         _check_integer_power(base.dtype, power)
         ctx.exponent = exponent
@@ -209,8 +203,6 @@ class PowFromScalar(Function):
 
     @staticmethod
     def forward(ctx, base, y):
-        from ..tensor import _wrapped_number
-
         b, power = common_arrays(_wrapped_number(base), y)
         _check_integer_power(b.dtype, power)
         ctx.base = base

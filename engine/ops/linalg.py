@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .common import _wrap, common_arrays
+from .views import Permute, reshape_to
 
 
 def _dims_text(shape):
@@ -58,28 +59,37 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx._name = check_matmul_shapes(a._data.shape, b._data.shape)
+        a_shape, b_shape = a._data.shape, b._data.shape
+        if len(a_shape) == 2 and len(b_shape) == 2 and a_shape[1] == b_shape[0]:
+            ctx._name = "MmBackward0"  # the common case, checked without the general rules
+        else:
+            ctx._name = check_matmul_shapes(a_shape, b_shape)
         x, y = common_arrays(a, b)
         needs_a, needs_b = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
-        ctx.a_vector, ctx.b_vector = x.ndim == 1, y.ndim == 1
-        result = np.matmul(x, y)
-        ctx.matrix_shape = result.shape[:-1] + (1,) + result.shape[-1:] if ctx.a_vector and not ctx.b_vector else (
-            result.shape + (1,) if ctx.b_vector and not ctx.a_vector else (result.shape if result.ndim else (1, 1))
-        )
-        return _wrap(result)
+        return _wrap(np.matmul(x, y))
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad = grad.reshape(ctx.matrix_shape)
+        a_vector = ctx._name in ("DotBackward0", "SqueezeBackward4") or (a is not None and a.ndim == 1)
+        b_vector = ctx._name in ("DotBackward0", "MvBackward0") or (b is not None and b.ndim == 1)
+        if a_vector or b_vector:
+            shape = grad._data.shape
+            grad = reshape_to(grad, (1, 1) if a_vector and b_vector else shape[:-1] + (1,) + shape[-1:] if a_vector else shape + (1,))
         grad_a = grad_b = None
         if b is not None:
-            grad_a = grad @ (b.unsqueeze(-1) if ctx.b_vector else b).mT
-            if ctx.a_vector:
+            grad_a = grad @ _matrix_transpose(b.unsqueeze(-1) if b_vector else b)
+            if a_vector:
                 grad_a = grad_a.squeeze(-2)
         if a is not None:
-            grad_b = (a.unsqueeze(0) if ctx.a_vector else a).mT @ grad
-            if ctx.b_vector:
+            grad_b = _matrix_transpose(a.unsqueeze(0) if a_vector else a) @ grad
+            if b_vector:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
+
+
+def _matrix_transpose(tensor):
+    """The last two dims swapped (a view), for backward formulas."""
+    order = tuple(range(tensor._data.ndim - 2)) + (tensor._data.ndim - 1, tensor._data.ndim - 2)
+    return Permute.apply(tensor, order, "TransposeBackward0")
