@@ -192,10 +192,7 @@ def _compare(ufunc, a, b):
     a, b = _tensor_operand(a), _tensor_operand(b)
     if a._data.shape != b._data.shape:
         broadcast_shapes(a._data.shape, b._data.shape)
-    dtype = dtypes.result_type(a, b)
-    x = a._data if a._data.dtype == dtype.numpy else a._data.astype(dtype.numpy)
-    y = b._data if b._data.dtype == dtype.numpy else b._data.astype(dtype.numpy)
-    return _wrap(ufunc(x, y))
+    return pointwise.Compare.apply(a, b, ufunc)
 
 
 def eq(input, other):

@@ -26,6 +26,10 @@ from ..grad_mode import _state as _grad_state
 
 _sequence = itertools.count()
 
+# Set by engine.static while a graph is being built or traced: it sees every call
+# of a Function and may record it instead of (or as well as) computing it.
+_interceptor = None
+
 
 class Node:
     """A node of the backward graph: the `grad_fn` of a tensor.
@@ -220,6 +224,10 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if _interceptor is not None:  # a static graph is being built (engine.static)
+            recorded = _interceptor(cls, args, kwargs)
+            if recorded is not NotImplemented:
+                return recorded
         ctx = cls._node_class()
         if not _grad_state.enabled:  # nothing is recorded: the fast path backward formulas take
             ctx.needs_input_grad = _NOTHING_NEEDED[len(args)] if len(args) < 8 else (False,) * len(args)

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..autograd.function import Function
-from .common import _wrap, common_arrays, constant_like, floating_array
+from ..tensor import _wrapped_number
+from .common import _wrap, as_dtype_array, common_arrays, floating_array
 
 
 class Exp(Function):
@@ -142,7 +143,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         result, = ctx.saved_tensors
-        return grad * constant_like(result._data > 0, grad)
+        return grad * (result > 0)
 
 
 class Sin(Function):
@@ -195,18 +196,16 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        inside = np.ones(x._data.shape, dtype=bool)
         if ctx.low is not None:
-            inside &= x._data >= ctx.low
+            grad = grad * (x >= ctx.low)
         if ctx.high is not None:
-            inside &= x._data <= ctx.high
-        return grad * constant_like(inside, grad), None, None
+            grad = grad * (x <= ctx.high)
+        return grad, None, None
 
 
-def _share_ties(a, b, first_wins):
+def _share_of_first(wins, ties, grad):
     # Where a == b each input gets half of the gradient, as torch does.
-    x, y = common_arrays(a, b)
-    return np.where(first_wins(x, y), 1.0, np.where(x == y, 0.5, 0.0))
+    return wins.to(grad.dtype) + ties.to(grad.dtype) * 0.5
 
 
 class Maximum(Function):
@@ -223,7 +222,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = constant_like(_share_ties(a, b, np.greater), grad)
+        share = _share_of_first(a > b, a == b, grad)
         return grad * share, grad * (1 - share)
 
 
@@ -241,8 +240,23 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = constant_like(_share_ties(a, b, np.less), grad)
+        share = _share_of_first(a < b, a == b, grad)
         return grad * share, grad * (1 - share)
+
+
+class Compare(Function):
+    """a < b, a == b, ...: a boolean tensor, never differentiable."""
+
+    @staticmethod
+    def forward(ctx, a, b, ufunc):
+        from .. import dtypes
+
+        dtype = dtypes.result_type(a, b)
+        return _wrap(ufunc(as_dtype_array(a, dtype), as_dtype_array(b, dtype)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, None, None
 
 
 class Where(Function):
@@ -264,4 +278,5 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         condition, = ctx.saved_tensors
-        return None, grad * constant_like(condition._data, grad), grad * constant_like(~condition._data, grad)
+        zero = _wrapped_number(0.0)
+        return None, Where.apply(condition, grad, zero), Where.apply(condition, zero, grad)

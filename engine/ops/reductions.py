@@ -131,10 +131,9 @@ class Extremum(Function):
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
         dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
-        kept = result._data if ctx.keepdim else result._data.reshape(_kept_shape(x._data.shape, dims))
-        hits = (x._data == kept).astype(grad._data.dtype)
-        share = hits / hits.sum(axis=dims, keepdims=True)
-        return _restore(grad, x._data.shape, dims, ctx.keepdim) * constant_like(share, grad), None, None, None, None
+        hits = (x == _restore(result, x._data.shape, dims, ctx.keepdim)).to(grad.dtype)
+        share = hits / hits.sum(dims, keepdim=True)
+        return _restore(grad, x._data.shape, dims, ctx.keepdim) * share, None, None, None, None
 
 
 class ExtremumAlongDim(Function):
@@ -163,10 +162,11 @@ class ExtremumAlongDim(Function):
         indices, = ctx.saved_tensors
         if not ctx.shape:
             return grad, None, None, None
-        index = indices._data if ctx.keepdim else np.expand_dims(indices._data, ctx.dim)
-        chosen = np.zeros(ctx.shape, dtype=grad._data.dtype)
-        np.put_along_axis(chosen, index, 1, axis=ctx.dim)
-        return _restore(grad, ctx.shape, (ctx.dim,), ctx.keepdim) * constant_like(chosen, grad), None, None, None
+        # One-hot along dim: position k is chosen where k equals the saved index.
+        positions_shape = tuple(n if d == ctx.dim else 1 for d, n in enumerate(ctx.shape))
+        positions = _wrap(np.arange(ctx.shape[ctx.dim]).reshape(positions_shape))
+        chosen = positions == _restore(indices, ctx.shape, (ctx.dim,), ctx.keepdim)
+        return _restore(grad, ctx.shape, (ctx.dim,), ctx.keepdim) * chosen, None, None, None
 
 
 class Var(Function):
