@@ -1,0 +1,363 @@
+"""Define-then-run: a graph of symbolic values that runs later, many times, on new feeds.
+
+Inside `with Graph() as g:`, engine operations on placeholders do not compute;
+they record a node and return a `Symbol`, a value known only by its shape and
+dtype. `g.run(fetches, feed_dict)` then executes the recorded program.
+
+>>> import engine as torch
+>>> from engine import static
+>>> with static.Graph() as g:
+...     x = static.placeholder("x", shape=(3,))
+...     y = (x * x).sum()
+>>> g.run(y, {"x": torch.tensor([1., 2., 3.])})
+tensor(14.)
+"""
+import inspect
+import itertools
+import warnings
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import function as _function
+from ..grad_mode import no_grad
+from ..tensor import Tensor, _wrap
+
+
+class TracerWarning(UserWarning):
+    """A traced function turned a traced value into a Python value: the trace may not generalise."""
+
+
+class Symbol(Tensor):
+    """A value in a static graph: a placeholder, or the output of a recorded node.
+
+    It carries a stand-in array of the right shape and dtype (ones while defining a
+    graph, the example values while tracing), so shapes are checked as the graph is built.
+    """
+
+    _graph = None
+    _node = None
+    _label = "?"
+
+    def __repr__(self):
+        return f"<Symbol {self._label}: {self.dtype.name}{list(self._data.shape)}>"
+
+    __str__ = __repr__
+
+    def _concrete(self, kind):
+        return self._graph._concretize(self, kind)
+
+    def item(self):
+        return self._concrete("number").item()
+
+    def tolist(self):
+        return self._concrete("list").tolist()
+
+    def numpy(self, *, force=False):
+        return self._concrete("array")
+
+    def __bool__(self):
+        return bool(self._concrete("boolean"))
+
+    def __float__(self):
+        return float(self._concrete("number"))
+
+    def __int__(self):
+        return int(self._concrete("number"))
+
+    def __index__(self):
+        return int(self._concrete("index"))
+
+    def __array__(self, dtype=None, copy=None):
+        array = self._concrete("array")
+        return array if dtype is None else array.astype(dtype)
+
+
+class Node:
+    """One recorded operation: a Function applied to symbols and constants."""
+
+    def __init__(self, function, args, kwargs, ctx, outputs):
+        self.function = function
+        self.args = args
+        self.kwargs = kwargs
+        self.ctx = ctx  # the build-time call's ctx: symbolic gradients run its backward
+        self.outputs = outputs
+
+    @property
+    def op(self):
+        return _op_name(self.function, self.args)
+
+    def inputs(self):
+        return [a for a in self.args if isinstance(a, Symbol)]
+
+    def needed(self, values):
+        """The symbols that must be computed before this node runs."""
+        return self.inputs()
+
+    def evaluate(self, values):
+        args = [values[a] if isinstance(a, Symbol) else a for a in self.args]
+        results = self.function.apply(*args, **self.kwargs)
+        return results if isinstance(results, tuple) else (results,)
+
+
+_OP_NAMES = {
+    "PowScalar": "pow", "PowTensor": "pow", "PowFromScalar": "pow", "MatMul": "matmul", "ReshapeCopy": "reshape",
+    "View": "view", "ExtremumAlongDim": "max_dim", "Extremum": "max", "IndexScatter": "index_scatter",
+    "IndexPut": "index_put", "LogSoftmax": "log_softmax", "ToCopy": "to", "Var": "var",
+}
+
+
+def _op_name(function, args):
+    if function.__name__ == "Compare":
+        return args[2].__name__
+    return _OP_NAMES.get(function.__name__, function.__name__.lower())
+
+
+_active = []
+
+
+def current_graph():
+    """The innermost graph being built, or None."""
+    return _active[-1] if _active else None
+
+
+def _intercept(function, args, kwargs):
+    graph = _active[-1]
+    if not any(isinstance(a, Symbol) for a in args):
+        return NotImplemented  # constants only: compute now, as usual
+    for a in args:
+        if isinstance(a, Symbol) and a._graph is not graph:
+            raise RuntimeError(f"{a._label} belongs to another graph; a graph can only use its own symbols")
+    return graph._record(function, args, kwargs)
+
+
+class Graph:
+    """A program recorded ahead of its data, run with `run(fetches, feed_dict)`."""
+
+    _mode = "define"  # or "trace"
+
+    def __init__(self):
+        self.placeholders = {}
+        self.nodes = []
+        self._names = itertools.count(1)
+
+    def __enter__(self):
+        _active.append(self)
+        _function._interceptor = _intercept
+        return self
+
+    def __exit__(self, *exc):
+        _active.remove(self)
+        if not _active:
+            _function._interceptor = None
+        return False
+
+    # ------------------------------------------------------------------ building
+    def placeholder(self, name, shape, dtype=None, *, example=None):
+        """A named input to the graph, fed a value at each run."""
+        if name in self.placeholders:
+            raise ValueError(f"the graph already has a placeholder named {name!r}")
+        dtype = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+        shape = tuple(shape)
+        if example is not None:
+            stand_in = np.array(example._data, dtype=dtype.numpy, copy=True)
+        else:
+            # Ones rather than zeros: the stand-in must not divide by zero or take log(0).
+            stand_in = np.ones(tuple(1 if n is None else n for n in shape), dtype=dtype.numpy)
+        symbol = self._symbol(stand_in, name)
+        symbol._shape_spec = shape
+        self.placeholders[name] = symbol
+        return symbol
+
+    def _symbol(self, array, label, node=None):
+        symbol = _new_symbol(array)
+        symbol._graph, symbol._label, symbol._node = self, label, node
+        return symbol
+
+    def _record(self, function, args, kwargs):
+        ctx = function._node_class()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and (isinstance(a, Symbol) or a._requires_grad) for a in args)
+        label = f"v{next(self._names)}"
+        _function._interceptor = None  # a custom Function's forward computes on the stand-ins
+        try:
+            with no_grad():
+                outputs = function.forward(ctx, *args, **kwargs)
+        except Exception as error:
+            shown = ", ".join(_describe(a) for a in args)
+            raise type(error)(f"while building {label} = {_op_name(function, args)}({shown}): {error}") from error
+        finally:
+            _function._interceptor = _intercept
+        single = not isinstance(outputs, tuple)
+        outputs = (outputs,) if single else tuple(outputs)
+        symbols = []
+        for index, out in enumerate(outputs):
+            if any(out is a for a in args):  # an input returned as is: record a distinct value
+                out = _wrap(out._data)
+            # The same object becomes the symbol, so a ctx that saved it saves the symbol.
+            out.__class__ = Symbol
+            out._graph, out._label = self, label if len(outputs) == 1 else f"{label}.{index}"
+            out._requires_grad, out._grad_fn = False, None
+            symbols.append(out)
+        node = Node(function, args, kwargs, ctx, tuple(symbols))
+        for out in symbols:
+            out._node = node
+        self.nodes.append(node)
+        return symbols[0] if single else tuple(symbols)
+
+    def _concretize(self, symbol, kind):
+        if self._mode == "trace":
+            warnings.warn(
+                f"Converting a tensor to a Python {kind} might cause the trace to be incorrect. We can't record the "
+                "data flow of Python values, so this value will be treated as a constant in the future. This means "
+                "that the trace might not generalize to other inputs!",
+                TracerWarning,
+                stacklevel=3,
+            )
+            return symbol._data
+        raise TypeError(
+            f"{symbol._label} has no value until the graph runs, so it cannot be used as a Python {kind} "
+            "(in `if`, `while`, float(), .item() ...). Put data-dependent choices in the graph with "
+            "engine.static.cond or engine.static.while_loop."
+        )
+
+    # ------------------------------------------------------------------- running
+    def run(self, fetches, feed_dict=None):
+        """Compute `fetches` (a symbol or a list of them), feeding placeholders from `feed_dict`.
+
+        Feed keys are placeholder names or the placeholder symbols; values are tensors,
+        arrays or nested lists. Only what the fetches need is computed.
+        """
+        single = isinstance(fetches, Symbol)
+        wanted = [fetches] if single else list(fetches)
+        values = self._feed(feed_dict or {})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TracerWarning)
+            for symbol in wanted:
+                self._evaluate(symbol, values)
+        results = [values[s] for s in wanted]
+        return results[0] if single else results
+
+    def _feed(self, feed_dict):
+        from ..creation import tensor
+
+        values = {}
+        for key, value in feed_dict.items():
+            symbol = self.placeholders.get(key) if isinstance(key, str) else key
+            if not isinstance(symbol, Symbol) or symbol._graph is not self or symbol._node is not None:
+                raise KeyError(f"{key!r} is not a placeholder of this graph; placeholders: {sorted(self.placeholders)}")
+            if not isinstance(value, Tensor):
+                value = tensor(value, dtype=symbol.dtype)
+            elif value.dtype is not symbol.dtype:
+                value = value.to(symbol.dtype)
+            spec = symbol._shape_spec
+            if len(spec) != value.ndim or any(n is not None and n != m for n, m in zip(spec, value.shape)):
+                raise ValueError(
+                    f"Cannot feed value of shape {tuple(value.shape)} for placeholder {symbol._label!r}, "
+                    f"which has shape {spec}"
+                )
+            values[symbol] = value
+        return values
+
+    def _evaluate(self, target, values):
+        # Iterative, so long programs (an unrolled loop) need no deep recursion.
+        stack = [target]
+        while stack:
+            symbol = stack[-1]
+            if symbol in values:
+                stack.pop()
+                continue
+            node = symbol._node
+            if node is None:
+                raise RuntimeError(
+                    f"You must feed a value for placeholder {symbol._label!r} with dtype {symbol.dtype.name} "
+                    f"and shape {symbol._shape_spec}"
+                )
+            missing = [s for s in node.needed(values) if s not in values]
+            if missing:
+                stack.extend(missing)
+                continue
+            for out, value in zip(node.outputs, node.evaluate(values)):
+                values[out] = value
+            stack.pop()
+
+    # ------------------------------------------------------------------ showing
+    def __str__(self):
+        inputs = ", ".join(f"{name}: {s.dtype.name}{list(s._shape_spec)}" for name, s in self.placeholders.items())
+        lines = [f"graph({inputs}):"]
+        for node in self.nodes:
+            outputs = ", ".join(o._label for o in node.outputs)
+            lines.append(f"  {outputs} = {node.op}({', '.join(_describe(a) for a in _shown_args(node))})")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<Graph: {len(self.placeholders)} placeholders, {len(self.nodes)} nodes>"
+
+    def to_dot(self, fetches=None):
+        """The graph in graphviz's DOT language: placeholders, constants and operations."""
+        from .drawing import graph_to_dot
+
+        return graph_to_dot(self, fetches)
+
+    def draw(self, fetches=None):
+        """A drawing of the graph (SVG inline in Jupyter)."""
+        from .drawing import draw_graph
+
+        return draw_graph(self, fetches)
+
+
+def _new_symbol(array):
+    symbol = object.__new__(Symbol)
+    symbol._data = array
+    symbol._version_counter = [0]
+    return symbol
+
+
+def _shown_args(node):
+    """The arguments worth printing: values, and settings that differ from "off" as name=value."""
+    if node.function is None:
+        return list(node.args)
+    if node.function.__name__ == "Compare":
+        return list(node.args[:2])
+    names = list(inspect.signature(node.function.forward).parameters)[1:]
+    shown = []
+    for name, value in zip(names, node.args):
+        if isinstance(value, Tensor):
+            shown.append(value)
+        elif value is not None and value is not False:
+            shown.append(_Setting(name, value))
+    return shown
+
+
+class _Setting:
+    """A non-tensor argument, printed as name=value."""
+
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def __repr__(self):
+        return f"{self.name}={_describe(self.value)}"
+
+
+def _describe(value):
+    """A short text for an argument in a printed program."""
+    if isinstance(value, Symbol):
+        return value._label
+    if isinstance(value, Tensor):
+        if value._data.ndim == 0:
+            return f"{value._data.item():g}"
+        return f"const{list(value._data.shape)}"
+    if isinstance(value, dtypes.dtype):
+        return value.name
+    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
+        return "[index]"
+    if callable(value):
+        return getattr(value, "__name__", "fn")
+    return repr(value)
+
+
+def placeholder(name, shape, dtype=None):
+    """A named input of the graph being built: `placeholder("x", shape=(3,))`."""
+    graph = current_graph()
+    if graph is None:
+        raise RuntimeError("placeholder() needs a graph: use it inside `with engine.static.Graph() as g:`")
+    return graph.placeholder(name, shape, dtype)
