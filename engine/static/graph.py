@@ -323,7 +323,7 @@ def _shown_args(node):
     for name, value in zip(names, node.args):
         if isinstance(value, Tensor):
             shown.append(value)
-        elif value is not None and value is not False:
+        elif value is not None and value is not False and name != "name":  # name: the grad_fn name, not maths
             shown.append(_Setting(name, value))
     return shown
 
