@@ -4,7 +4,8 @@ from .graph import Symbol, _describe
 
 
 def _quote(text):
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped + '"'
 
 
 def graph_to_dot(graph, fetches=None):
@@ -24,7 +25,7 @@ def graph_to_dot(graph, fetches=None):
     ids = {}
     for name, symbol in graph.placeholders.items():
         ids[symbol] = f"p{len(ids)}"
-        label = f"{name}\\n{symbol.dtype.name}{list(symbol._shape_spec)}"
+        label = f"{name}\n{symbol.dtype.name}{list(symbol._shape_spec)}"
         lines.append(f'  {ids[symbol]} [label={_quote(label)}, shape=box, style="rounded,filled", fillcolor="#dbeafe"];')
     constants = 0
     for index, node in enumerate(nodes):
