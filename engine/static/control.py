@@ -80,6 +80,7 @@ def cond(pred, true_fn, false_fn):
     node = CondNode(pred, true_value, false_value, output)
     output._node = node
     graph.nodes.append(node)
+    graph._plans.clear()
     return output
 
 

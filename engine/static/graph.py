@@ -140,6 +140,7 @@ class Graph:
         self.placeholders = {}
         self.nodes = []
         self._names = itertools.count(1)
+        self._plans = {}
 
     def __enter__(self):
         _active.append(self)
@@ -202,6 +203,7 @@ class Graph:
         for out in symbols:
             out._node = node
         self.nodes.append(node)
+        self._plans.clear()
         return symbols[0] if single else tuple(symbols)
 
     def _concretize(self, symbol, kind):
@@ -230,12 +232,53 @@ class Graph:
         single = isinstance(fetches, Symbol)
         wanted = [fetches] if single else list(fetches)
         values = self._feed(feed_dict or {})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", TracerWarning)
-            for symbol in wanted:
-                self._evaluate(symbol, values)
+        key = tuple(id(s) for s in wanted)
+        if key not in self._plans:
+            self._plans[key] = self._plan(wanted)
+        plan = self._plans[key]
+        # A run computes values; gradients are part of the graph (engine.static.gradients).
+        with no_grad():
+            if plan is None:  # a cond inside: decide what to compute as values become known
+                for symbol in wanted:
+                    self._evaluate(symbol, values)
+            else:
+                self._execute(plan, values)
         results = [values[s] for s in wanted]
         return results[0] if single else results
+
+    def _plan(self, wanted):
+        """The nodes `wanted` needs, in an order that computes each input first; None if a cond
+        means the order depends on the data. Planned once per set of fetches: the saving a
+        graph declared ahead of time buys over rebuilding it every step."""
+        order, placeholders, done = [], [], set()
+        stack = [(s, False) for s in wanted]
+        while stack:
+            symbol, inputs_ready = stack.pop()
+            node = symbol._node
+            if node is None:
+                if symbol not in done:
+                    done.add(symbol)
+                    placeholders.append(symbol)
+                continue
+            if not isinstance(node, Node):
+                return None
+            if id(node) in done:
+                continue
+            if inputs_ready:
+                done.add(id(node))
+                order.append(node)
+                continue
+            stack.append((symbol, True))
+            stack.extend((a, False) for a in node.inputs())
+        return _Plan(order, placeholders)
+
+    def _execute(self, plan, values):
+        for symbol in plan.placeholders:
+            if symbol not in values:
+                self._evaluate(symbol, values)  # raises the missing-feed error
+        for node in plan.nodes:
+            for out, value in zip(node.outputs, node.evaluate(values)):
+                values[out] = value
 
     def _feed(self, feed_dict):
         from ..creation import tensor
@@ -303,6 +346,11 @@ class Graph:
         from .drawing import draw_graph
 
         return draw_graph(self, fetches)
+
+
+class _Plan:
+    def __init__(self, nodes, placeholders):
+        self.nodes, self.placeholders = nodes, placeholders
 
 
 def _new_symbol(array):
