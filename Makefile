@@ -48,7 +48,7 @@ define check-system-deps
 	for pair in $(2); do command -v "$${pair%%:*}" >/dev/null 2>&1 || optional="$$optional $${pair#*:}"; done; \
 	missing="$$required$$optional"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	case "$$optional" in *chromium*) missing="$$missing fonts-dejavu-core";; esac; \
+	case "$$missing" in *chromium*) missing="$$missing fonts-dejavu-core";; esac; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "make: installing system packages:$$missing"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
