@@ -6,6 +6,8 @@
 #   make lab         JupyterLab on the book, with the same environment
 #   make bench       run the benchmarks
 #   make serve       serve the built book on http://127.0.0.1:8000
+#   make system-deps install graphviz, npm and chromium with apt-get (as root) when missing
+#   make clean       remove the build, the screenshots and the vendored browser files
 #
 # Everything runs from .venv, which `make venv` creates from requirements.txt plus
 # the engine itself (`pip install -e .`). System packages (graphviz, npm, chromium)
