@@ -71,6 +71,24 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
+def walk(output, retain_graph=True):
+    """Run backward from a scalar `output` and return the walk: a list of (node, gradients received).
+
+    The order is the order the engine ran the nodes in; leaves' `.grad` are filled as by backward().
+
+    >>> import engine as torch
+    >>> a = torch.tensor(1., requires_grad=True)
+    >>> [node.name() for node, _ in walk((a + a) * 3)]
+    ['MulBackward0', 'AddBackward0', 'AccumulateGrad']
+    """
+    events = []
+    _execute(
+        (output,), _root_gradients((output,), None), retain_graph, False, None, capture=False,
+        observe=lambda node, grads: events.append((node, tuple(grads))),
+    )
+    return events
+
+
 def _as_tuple(value):
     if isinstance(value, Tensor) or value is None:
         return (value,)
@@ -112,8 +130,12 @@ def _root_gradients(outputs, grad_outputs):
     return grads
 
 
-def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture):
-    """Run the backward pass; with `capture`, return the gradients that reach `targets` instead of storing them."""
+def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, observe=None):
+    """Run the backward pass; with `capture`, return the gradients that reach `targets` instead of storing them.
+
+    `observe(node, grads)`, when given, sees each node as it runs with the gradients it
+    received (the backward stepper widget replays the walk from these).
+    """
     roots = [_edge_of(t, "backward") for t in outputs]
     needed = _nodes_leading_to(roots, targets) if targets is not None else None
     dependencies = _count_dependencies({node for node, _ in roots}, needed)
@@ -135,6 +157,8 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture):
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
+            if observe is not None:
+                observe(node, grads)
             if target_index:
                 for output_nr, grad in enumerate(grads):
                     index = target_index.get((node, output_nr))
