@@ -1,0 +1,270 @@
+"""Run every benchmark, print the results table, and write it into benchmarks/README.md.
+
+    .venv/bin/python benchmarks/run.py            # the full run, about 2-3 minutes; rewrites the README results
+    .venv/bin/python benchmarks/run.py --quick    # a smoke run in seconds; prints, writes nothing
+
+Targets are reported, never asserted: the exit status is 0 whatever the numbers.
+Only the text between the results markers in README.md is replaced.
+"""
+import os
+import sys
+
+# One BLAS thread: these variables count only if they are set before NumPy is first imported.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from benchmarks import backward_depth, mlp_step, timing, tiny_graph  # noqa: E402
+
+README = os.path.join(HERE, "README.md")
+RESULTS_JSON = os.path.join(HERE, "results.json")
+BEGIN = "<!-- results:begin (written by benchmarks/run.py; edits here are overwritten) -->"
+END = "<!-- results:end -->"
+
+# glibc's malloc, made to keep freed memory instead of handing it back to the kernel (32 MiB is the
+# largest mmap threshold glibc accepts). Applied to a whole child process, so to every contestant alike.
+KEEP_FREED_MEMORY = {
+    "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824",
+    "MALLOC_MMAP_THRESHOLD_": "33554432",
+    "MALLOC_TRIM_THRESHOLD_": "1073741824",
+}
+
+
+def mlp_with_memory_kept(repeats, number):
+    """The MLP benchmark again, in a child process whose malloc never returns memory to the OS."""
+    env = dict(os.environ, **KEEP_FREED_MEMORY)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    command = [sys.executable, "-m", "benchmarks.mlp_step", "--json", "--repeats", str(repeats), "--number", str(number)]
+    try:
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError) as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+# ----------------------------------------------------------------------------- formatting
+def _ms(seconds):
+    return f"{seconds * 1e3:.3f}"
+
+
+def _us(seconds):
+    return f"{seconds * 1e6:.1f}"
+
+
+def _x(value):
+    return f"{value:.2f}×"
+
+
+def _holds(target):
+    return "**yes**" if target["holds"] else "**no**"
+
+
+def _cpu_cell(ratio):
+    return f"{_x(ratio['cpu'])} ({_x(ratio['cpu_paired'])})"
+
+
+def _wall_cell(ratio):
+    return f"{_x(ratio['wall'])} ({_x(ratio['wall_paired'])})"
+
+
+def _label(name):
+    return "NumPy floor (hand-written)" if name == "numpy" else name
+
+
+def _mlp_table(add, result):
+    add("| contestant | median CPU ms/step | median wall ms/step | fastest / slowest round, wall ms | "
+        "minor page faults/step | forced context switches/step | ÷ NumPy floor (CPU) |")
+    add("|---|---|---|---|---|---|---|")
+    floor = result["contestants"]["numpy"]["median_cpu_seconds"]
+    for name, summary in result["contestants"].items():
+        add(f"| {_label(name)} | {_ms(summary['median_cpu_seconds'])} | {_ms(summary['median_seconds'])} | "
+            f"{_ms(summary['min_seconds'])} / {_ms(summary['max_seconds'])} | {summary['median_minor_faults']:.1f} | "
+            f"{summary['median_preemptions']:.2f} | {_x(summary['median_cpu_seconds'] / floor)} |")
+    add("")
+    add("Ratios, CPU time (paired) / wall clock (paired): " + "; ".join(
+        f"{key} {_cpu_cell(value)} / {_wall_cell(value)}" for key, value in result["ratios"].items()) + ".")
+    add("")
+
+
+def render(info, mlp, mlp_kept, tiny, depth, elapsed):
+    out = []
+    add = out.append
+    torch_version = info["torch"] or "not installed"
+    load = info["load_average"]
+    load_text = f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} when the run started" if load else ""
+    add(f"Measured {info['date']} on **{info['cpu']}**, {info['cores']} logical cores ({load_text}); "
+        f"Python {info['python']}, NumPy {info['numpy']}, torch {torch_version}"
+        + (f" ({info['torch_threads']} thread)" if info["torch"] else "")
+        + f", BLAS: {info['blas']}, {info['libc']}. "
+        f"The whole run took {elapsed:.0f} s of wall-clock time.")
+    add("")
+    add("Ratios are ratios of medians of process CPU time, which is what the targets are judged on (it counts what "
+        "this process ran, kernel time for page faults included, and not the time other processes held the core). "
+        "Wall-clock ratios are given beside them. In brackets: the median of the round-by-round ratios of the "
+        "interleaved runs; when it is far from the ratio of medians, the run was noisy.")
+    add("")
+
+    add("### Targets")
+    add("")
+    add("| benchmark | comparison | CPU time (paired) | wall clock (paired) | CPU time, malloc keeping freed memory | "
+        "target | holds |")
+    add("|---|---|---|---|---|---|---|")
+    for key, target in mlp["targets"].items():
+        ratio = mlp["ratios"][key]
+        kept = mlp_kept.get("ratios", {}).get(key)
+        add(f"| 1. MLP step | {key} | {_cpu_cell(ratio)} | {_wall_cell(ratio)} | {_cpu_cell(kept) if kept else '–'} | "
+            f"≤ {target['limit']}× | {_holds(target)} |")
+    for key, target in tiny["targets"].items():
+        ratio = tiny["ratios"][key]
+        add(f"| 2. tiny graph | {key} | {_cpu_cell(ratio)} | {_wall_cell(ratio)} | – | ≤ {target['limit']}× | {_holds(target)} |")
+    if "target" in depth:
+        fit, target = depth["engine"], depth["target"]
+        wall = depth.get("engine_wall", {}).get("per_node_ratio")
+        add(f"| 3. backward depth | engine per-node cost at {fit['depths'][1]:,} ÷ at {fit['depths'][0]:,} | "
+            f"{_x(target['value'])} | {_x(wall) if wall else '–'} | – | ≤ {target['limit']}× | {_holds(target)} |")
+    add("")
+    add("\"Holds\" judges the CPU-time ratio of the in-process run with the default allocator.")
+    add("")
+
+    add(f"### 1. MLP training step ({mlp['batch']}×64, {mlp['data']})")
+    add("")
+    add(f"{mlp['rounds']} interleaved rounds of {mlp['steps_per_round']} steps each. "
+        "Losses of the first two steps (all three agree to 1e-4 before timing): "
+        + ", ".join(f"{name} {a:.6f} → {b:.6f}" for name, (a, b) in mlp["losses_first_two_steps"].items()) + ".")
+    add("")
+    _mlp_table(add, mlp)
+    if "error" in mlp_kept:
+        add(f"The same benchmark with freed memory kept by malloc could not run: {mlp_kept['error']}.")
+        add("")
+    else:
+        add("**The same, with malloc keeping freed memory**: a child process with glibc's `mmap_threshold` at "
+            "32 MiB and `trim_threshold` at 1 GiB, for every contestant alike, so that no step gets fresh pages "
+            "from the kernel. The difference from the table above is what page faults cost.")
+        add("")
+        _mlp_table(add, mlp_kept)
+    for note in mlp["notes"]:
+        add(f"Note: {note}.")
+        add("")
+
+    add(f"### 2. Tiny graph: `{tiny['expression']}` on {tiny['elements']} elements")
+    add("")
+    add(f"{tiny['rounds']} interleaved rounds of {tiny['calls_per_round']} calls each.")
+    add("")
+    add("| contestant | median CPU µs per forward+backward | median wall µs | fastest / slowest round, wall µs |")
+    add("|---|---|---|---|")
+    for name, summary in tiny["contestants"].items():
+        add(f"| {name} | {_us(summary['median_cpu_seconds'])} | {_us(summary['median_seconds'])} | "
+            f"{_us(summary['min_seconds'])} / {_us(summary['max_seconds'])} |")
+    add("")
+    for note in tiny["notes"]:
+        add(f"Note: {note}.")
+        add("")
+
+    add(f"### 3. Backward time against depth: `{depth['operation']}`")
+    add("")
+    add("Per-node costs are the CPU µs of `backward()` divided by the depth. \"Build\" is the CPU cost per node "
+        "of the forward pass that made the chain: not part of the target, given for information.")
+    add("")
+    has_torch = any("torch" in row for row in depth["rows"])
+    header = "| depth | rounds | engine backward, CPU | engine µs/node | engine build µs/node |"
+    rule = "|---|---|---|---|---|"
+    if has_torch:
+        header += " torch backward, CPU | torch µs/node | torch build µs/node | engine ÷ torch (backward) |"
+        rule += "---|---|---|---|"
+    add(header)
+    add(rule)
+    for row in depth["rows"]:
+        engine = row["engine"]
+        line = (f"| {row['depth']:,} | {row['rounds']} | {_ms(engine['median_cpu_seconds'])} ms | "
+                f"{engine['us_per_node']:.2f} | {engine['build_us_per_node']:.2f} |")
+        if has_torch:
+            if "torch" in row:
+                torch_row = row["torch"]
+                line += (f" {_ms(torch_row['median_cpu_seconds'])} ms | {torch_row['us_per_node']:.2f} | "
+                         f"{torch_row['build_us_per_node']:.2f} | {_x(row['engine/torch']['cpu'])} |")
+            else:
+                line += " – | – | – | – |"
+        add(line)
+    add("")
+    for name in ("engine", "torch"):
+        if name in depth:
+            fit = depth[name]
+            wall = depth.get(f"{name}_wall")
+            add(f"- {name}: least-squares fit {fit['us_per_node_fit']:.2f} µs/node; log-log slope "
+                f"{fit['loglog_exponent']:.3f} (1 = linear); per-node cost at {fit['depths'][1]:,} ÷ at "
+                f"{fit['depths'][0]:,}: {_x(fit['per_node_ratio'])}"
+                + (f" (wall clock: {_x(wall['per_node_ratio'])})" if wall else "")
+                + f"; largest ÷ smallest per-node cost over all depths: {_x(fit['per_node_spread'])}.")
+    for note in depth["notes"]:
+        add(f"- Note: {note}.")
+    add("")
+    return "\n".join(out)
+
+
+def write_readme(section):
+    with open(README) as handle:
+        text = handle.read()
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n## Results\n\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    with open(README, "w") as handle:
+        handle.write(f"{head}{BEGIN}\n\n{section}\n{END}{tail}")
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) or isinstance(value, (int, str, bool)) or value is None:
+        return value
+    return float(value)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Run the engine's benchmarks and write benchmarks/README.md.")
+    parser.add_argument("--quick", action="store_true", help="few repeats and shallow graphs; writes nothing")
+    parser.add_argument("--no-write", action="store_true", help="print the results without touching README.md")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    info = timing.machine()
+    if args.quick:
+        mlp_args, tiny_args = dict(repeats=3, number=3), dict(repeats=3, number=50)
+        depth_args = dict(depths=(1_000, 3_000, 10_000), repeats=2)
+    else:
+        mlp_args, tiny_args, depth_args = dict(repeats=31, number=10), dict(repeats=31, number=200), {}
+    print("1/4 MLP training step ...", file=sys.stderr, flush=True)
+    mlp = mlp_step.measure(**mlp_args)
+    print("2/4 MLP training step, malloc keeping freed memory (child process) ...", file=sys.stderr, flush=True)
+    mlp_kept = mlp_with_memory_kept(**mlp_args)
+    print("3/4 tiny graph ...", file=sys.stderr, flush=True)
+    tiny = tiny_graph.measure(**tiny_args)
+    print("4/4 backward against depth ...", file=sys.stderr, flush=True)
+    depth = backward_depth.measure(**depth_args)
+    elapsed = time.perf_counter() - started
+
+    section = render(info, mlp, mlp_kept, tiny, depth, elapsed)
+    print(section)
+    if not (args.quick or args.no_write):
+        write_readme(section)
+        with open(RESULTS_JSON, "w") as handle:
+            json.dump(_jsonable({"machine": info, "mlp_step": mlp, "mlp_step_memory_kept": mlp_kept,
+                                 "tiny_graph": tiny, "backward_depth": depth, "seconds": elapsed}), handle, indent=1)
+            handle.write("\n")
+        print(f"wrote {os.path.relpath(README, ROOT)} and {os.path.relpath(RESULTS_JSON, ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
