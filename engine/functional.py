@@ -652,7 +652,8 @@ def split(tensor, split_size_or_sections, dim=0):
                 f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size at dimension "
                 f"{dim}), but got split_sizes={sizes}"
             )
-    return joining.Split.apply(tensor, tuple(sizes), dim) if len(sizes) > 1 else (joining.Split.apply(tensor, tuple(sizes), dim),)
+    name = None if isinstance(split_size_or_sections, (int, np.integer)) else "SplitWithSizesBackward0"
+    return joining.Split.apply(tensor, tuple(sizes), dim, name)  # a tuple, even of one piece
 
 
 def chunk(input, chunks, dim=0):
@@ -666,7 +667,7 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     """Every slice along `dim`, as a tuple of views."""
     dim = _normalize_dim(dim, input.ndim)
-    return joining.Unbind.apply(input, dim) if input._data.shape[dim] != 1 else (joining.Unbind.apply(input, dim),)
+    return joining.Unbind.apply(input, dim)  # a tuple, even of one slice
 
 
 # ------------------------------------------------------------------------ indexing
