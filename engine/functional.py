@@ -304,8 +304,8 @@ def _dims(dim, ndim):
     if dim is None:
         return None
     if isinstance(dim, (list, tuple, Size)):
-        if len(dim) == 0:
-            return None
+        if len(dim) == 0:  # torch reads an empty list as every dim, named as a dim was given
+            return tuple(range(ndim))
         normalized = tuple(_normalize_dim(d, ndim) for d in dim)
         if len(set(normalized)) != len(normalized):
             duplicate = next(d for d in normalized if normalized.count(d) > 1)
@@ -326,7 +326,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dim is not None:
-        dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+        dim = _normalize_dim(dim, input.ndim)
     return reductions.Prod.apply(input, dim, keepdim, dtypes.as_dtype(dtype) if dtype else None)
 
 
@@ -403,12 +403,17 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return reductions.Var.apply(input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, True)
 
 
+def _logical_dims(dim, ndim):
+    # Unlike sum, all and any read an empty list of dims as none: nothing is reduced.
+    return () if isinstance(dim, (list, tuple)) and not dim else _dims(dim, ndim)
+
+
 def all(input, dim=None, keepdim=False):
-    return _wrap(np.all(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim))
+    return _wrap(np.all(input._data, axis=_logical_dims(dim, input.ndim), keepdims=keepdim))
 
 
 def any(input, dim=None, keepdim=False):
-    return _wrap(np.any(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim))
+    return _wrap(np.any(input._data, axis=_logical_dims(dim, input.ndim), keepdims=keepdim))
 
 
 def softmax(input, dim, dtype=None):

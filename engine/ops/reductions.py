@@ -81,6 +81,8 @@ class Prod(Function):
         if dtype is None and array.dtype.kind in "biu":
             array = array.astype(np.int64)
         ctx._name = "ProdBackward0" if dim is None else "ProdBackward1"
+        if not array.ndim:  # dim 0 of a 0-d tensor: the one element, reduced like all dims
+            dim = None
         ctx.dim, ctx.keepdim = dim, keepdim
         result = _wrap(array.prod(axis=dim, keepdims=keepdim))
         ctx.save_for_backward(x, result)
