@@ -7,7 +7,6 @@ tensor([[1, 2],
 >>> torch.zeros(2, 3).shape
 torch.Size([2, 3])
 """
-import builtins
 import math
 import warnings
 
@@ -20,33 +19,37 @@ from .tensor import Tensor, _wrap
 
 
 def _infer(data, depth=0, shape=None):
-    """Walk nested sequences: check they are rectangular and find the widest kind of number in them."""
+    """Walk nested sequences: check they are rectangular and find the dtype torch infers for them
+    (None for no elements): the promotion of every element's dtype, where tensors and NumPy
+    values keep theirs and Python's bool, int, float give bool, int64 and the default float."""
     if shape is None:
         shape = []
     if isinstance(data, Tensor):
         if depth == len(shape):
             shape.extend(data._data.shape)
-        return {"b": 0, "i": 1, "u": 1, "f": 2}[data._data.dtype.kind]
-    if isinstance(data, np.ndarray):
+        return data.dtype
+    if isinstance(data, (np.ndarray, np.generic)):  # np.float64 is a float, but keeps its dtype
         if depth == len(shape):
-            shape.extend(data.shape)
-        return {"b": 0, "i": 1, "u": 1, "f": 2}.get(data.dtype.kind, 2)
-    if isinstance(data, (bool, np.bool_)):
-        return 0
-    if isinstance(data, (int, np.integer)):
-        return 1
-    if isinstance(data, (float, np.floating)):
-        return 2
+            shape.extend(np.shape(data))
+        return dtypes.from_numpy_dtype(data.dtype)
+    if isinstance(data, bool):
+        return dtypes.bool
+    if isinstance(data, int):
+        return dtypes.int64
+    if isinstance(data, float):
+        return dtypes.get_default_dtype()
     if isinstance(data, (list, tuple)):
         if depth == len(shape):
             shape.append(len(data))
         elif depth >= len(shape) or shape[depth] != len(data):
             expected = shape[depth] if depth < len(shape) else 0
             raise ValueError(f"expected sequence of length {expected} at dim {depth} (got {len(data)})")
-        category = 0
+        result = None
         for item in data:
-            category = builtins.max(category, _infer(item, depth + 1, shape))
-        return category
+            found = _infer(item, depth + 1, shape)
+            if found is not None:
+                result = found if result is None else dtypes.promote_types(result, found)
+        return result
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
@@ -66,9 +69,9 @@ def _array_from_data(data, dtype=None):
     if isinstance(data, np.ndarray):
         inferred = dtypes.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=(dtype or inferred).numpy, copy=True)
-    category = _infer(data)
+    inferred = _infer(data)
     if dtype is None:
-        dtype = (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[category]
+        dtype = inferred or dtypes.get_default_dtype()
     try:
         return np.array(_plain(data), dtype=dtype.numpy)
     except OverflowError:
@@ -147,7 +150,11 @@ def _size(size):
     return tuple(int(n) for n in size)
 
 
-def _finish(array, requires_grad):
+def _finish(array, requires_grad, device=None):
+    if device is not None:
+        from .device import as_device
+
+        as_device(device)  # only the CPU exists: 'cuda' fails as it does in a CPU build of torch
     result = _wrap(array)
     return _require_grad(result) if requires_grad else result
 
@@ -157,27 +164,27 @@ def _float_dtype(dtype):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype).numpy), requires_grad)
+    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype).numpy), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(np.ones(_size(size), dtype=_float_dtype(dtype).numpy), requires_grad)
+    return _finish(np.ones(_size(size), dtype=_float_dtype(dtype).numpy), requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     """A tensor whose memory is not initialised: its values are whatever was there."""
-    return _finish(np.empty(_size(size), dtype=_float_dtype(dtype).numpy), requires_grad)
+    return _finish(np.empty(_size(size), dtype=_float_dtype(dtype).numpy), requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of `size` filled with `fill_value` (its dtype inferred from the value)."""
     if dtype is None:
         dtype = dtypes.result_type(fill_value)
-    return _finish(np.full(_size((size,)), fill_value, dtype=dtypes.as_dtype(dtype).numpy), requires_grad)
+    return _finish(np.full(_size((size,)), fill_value, dtype=dtypes.as_dtype(dtype).numpy), requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype).numpy), requires_grad)
+    return _finish(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype).numpy), requires_grad, device)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -198,26 +205,26 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     count = math.ceil((end - start) / step)
     # Computed in double precision, then converted, as torch does.
     array = (start + step * np.arange(count, dtype=np.float64)).astype(dtype.numpy)
-    return _finish(array, requires_grad)
+    return _finish(array, requires_grad, device)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """`steps` numbers evenly spaced from start to end, both included."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_float_dtype(dtype).numpy), requires_grad)
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_float_dtype(dtype).numpy), requires_grad, device)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Numbers drawn uniformly from [0, 1)."""
     array = numpy_generator(generator).random(_size(size)).astype(_float_dtype(dtype).numpy)
-    return _finish(array, requires_grad)
+    return _finish(array, requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Numbers drawn from the standard normal distribution."""
     array = numpy_generator(generator).standard_normal(_size(size)).astype(_float_dtype(dtype).numpy)
-    return _finish(array, requires_grad)
+    return _finish(array, requires_grad, device)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -229,13 +236,13 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     array = numpy_generator(generator).integers(low, high, _size((size,)))
-    return _finish(array.astype((dtypes.as_dtype(dtype) if dtype else dtypes.int64).numpy), requires_grad)
+    return _finish(array.astype((dtypes.as_dtype(dtype) if dtype else dtypes.int64).numpy), requires_grad, device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random ordering of 0 .. n-1."""
     array = numpy_generator(generator).permutation(n)
-    return _finish(array.astype((dtypes.as_dtype(dtype) if dtype else dtypes.int64).numpy), requires_grad)
+    return _finish(array.astype((dtypes.as_dtype(dtype) if dtype else dtypes.int64).numpy), requires_grad, device)
 
 
 def normal(mean, std, size=None, *, generator=None):
@@ -253,19 +260,19 @@ def _like(input, dtype):
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad)
+    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad)
+    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.empty(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad)
+    return _finish(np.empty(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype).numpy), requires_grad)
+    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype).numpy), requires_grad, device)
 
 
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False):
