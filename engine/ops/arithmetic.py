@@ -143,7 +143,10 @@ class Reciprocal(Function):
 
 
 def _check_integer_power(dtype, exponent_array):
-    if dtype.kind in "iu" and np.any(np.asarray(exponent_array) < 0):
+    # Only an integer result is refused: an int base may be left unconverted next to a float
+    # exponent, since NumPy promotes it on the fly (see common_arrays).
+    exponent = np.asarray(exponent_array)
+    if dtype.kind in "iu" and exponent.dtype.kind in "iu" and np.any(exponent < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
