@@ -1,0 +1,127 @@
+"""Every operation in tests/op_table.py, checked three ways.
+
+* forward: the engine's result equals NumPy's, for hypothesis-drawn shapes and parameters;
+* gradients: `engine.autograd.gradcheck` (autograd against central differences, float64)
+  passes for every differentiable op;
+* torch: values, dtypes, grad_fn names and gradients equal real torch's, in float32 and
+  float64 (skipped where torch is not installed).
+
+Followed by what the table cannot express: type promotion, the numerical stability of
+softmax, the `(values, indices)` pairs of max/min, equal/allclose.
+"""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import engine
+from op_table import DIFFERENTIABLE, FAST, GRADCHECK, OPS, VARIES
+from torch_compat import as_array, assert_same_tensor, dtype_name, outcome, to_torch, torch  # noqa: F401
+
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+def as_outputs(result):
+    """An op's result as a tuple of outputs (split, max(dim) and friends give several)."""
+    return tuple(result) if isinstance(result, (tuple, list)) else (result,)
+
+
+def draw_inputs(op, data):
+    case = data.draw(op.cases, label="case")
+    arrays = op.arrays(case, data.draw(SEEDS, label="seed"))
+    return case, arrays
+
+
+def engine_inputs(arrays, requires_grad):
+    return [engine.tensor(a, requires_grad=requires_grad and a.dtype.kind == "f") for a in arrays]
+
+
+# ---------------------------------------------------------------------- the table
+@pytest.mark.parametrize("op", OPS, ids=repr)
+@FAST
+@given(data=st.data())
+def test_forward_matches_numpy(op, data):
+    case, arrays = draw_inputs(op, data)
+    result = as_outputs(op.call(engine, *engine_inputs(arrays, False), **case.params))
+    expected = as_outputs(op.ref(*arrays, **case.params))
+    assert len(result) == len(expected)
+    for ours, theirs in zip(result, expected):
+        if isinstance(theirs, bool):  # equal, allclose
+            assert type(ours) is bool and ours == theirs
+            continue
+        theirs = np.asarray(theirs)
+        assert isinstance(ours, engine.Tensor)
+        assert tuple(ours.shape) == theirs.shape
+        assert ours.numpy().dtype.kind == theirs.dtype.kind
+        np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", DIFFERENTIABLE, ids=repr)
+@GRADCHECK
+@given(data=st.data())
+def test_gradcheck(op, data):
+    case, arrays = draw_inputs(op, data)
+    inputs = engine_inputs(arrays, True)
+
+    def function(*tensors):
+        outputs = as_outputs(op.call(engine, *tensors, **case.params))
+        return tuple(o for o in outputs if o.dtype.is_floating_point)
+
+    assert engine.autograd.gradcheck(function, inputs)
+
+
+@pytest.mark.parametrize("op", DIFFERENTIABLE, ids=repr)
+@FAST
+@given(data=st.data())
+def test_grad_fn_is_torchs_name(op, data):
+    """The table holds torch's grad_fn names; test_matches_torch checks them against torch itself."""
+    case, arrays = draw_inputs(op, data)
+    expected = op.grad_fn_name(case)
+    if expected in (None, VARIES):
+        return
+    first = as_outputs(op.call(engine, *engine_inputs(arrays, True), **case.params))[0]
+    assert first.requires_grad and not first.is_leaf
+    assert first.grad_fn.name() == expected
+
+
+@pytest.mark.parametrize("op", OPS, ids=repr)
+@FAST
+@given(data=st.data(), float_dtype=st.sampled_from(["float32", "float64"]))
+def test_matches_torch(op, data, float_dtype, torch):
+    case, arrays = draw_inputs(op, data)
+    arrays = [a.astype(float_dtype) if a.dtype.kind == "f" else a for a in arrays]
+    ours_in = engine_inputs(arrays, op.differentiable)
+    theirs_in = [to_torch(torch, t) for t in ours_in]
+    ours = as_outputs(op.call(engine, *ours_in, **case.params))
+    theirs = as_outputs(op.call(torch, *theirs_in, **case.params))
+    assert len(ours) == len(theirs)
+    expected_name = op.grad_fn_name(case)
+    tolerance = dict(rtol=1e-5, atol=1e-6) if float_dtype == "float32" else dict(rtol=op.torch_rtol or 1e-10, atol=1e-12)
+    for o, t in zip(ours, theirs):
+        if isinstance(t, bool):
+            assert o is t
+            continue
+        assert_same_tensor(o, t, **tolerance)
+        assert o.requires_grad == t.requires_grad
+        if expected_name is not VARIES:
+            assert (o.grad_fn.name() if o.grad_fn else None) == (t.grad_fn.name() if t.grad_fn else None)
+    if expected_name not in (None, VARIES):
+        assert theirs[0].grad_fn.name() == expected_name, "the table's grad_fn name is not torch's"
+    if not op.differentiable:
+        return
+    # Backpropagate the same random weighting of every output through both libraries.
+    rng = np.random.default_rng(0)
+    our_terms, their_terms = [], []
+    for o, t in zip(ours, theirs):
+        if o.requires_grad:
+            weights = rng.uniform(-1, 1, tuple(o.shape)).astype(float_dtype)
+            our_terms.append((o * engine.tensor(weights)).sum())
+            their_terms.append((t * torch.tensor(weights)).sum())
+    if not our_terms:
+        return
+    sum(our_terms).backward()
+    sum(their_terms).backward()
+    for o, t in zip(ours_in, theirs_in):
+        assert (o.grad is None) == (t.grad is None)
+        if o.grad is not None:
+            assert_same_tensor(o.grad, t.grad, **tolerance)
