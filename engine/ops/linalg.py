@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
-from .common import _wrap, common_arrays
+from .common import _wrap
 from .views import Permute, reshape_to
 
 
@@ -49,6 +49,31 @@ def check_matmul_shapes(a_shape, b_shape):
     return "UnsafeViewBackward0"
 
 
+_C_TYPE_NAMES = {
+    "float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char", "int8": "signed char",
+    "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool",
+}
+
+
+def check_matmul_dtypes(a, b, name):
+    """torch multiplies matrices only of one dtype (no promotion); its error names them."""
+    if a._data.dtype == b._data.dtype:
+        return
+    first, second = a.dtype, b.dtype
+    short = lambda d: d._legacy.removesuffix("Tensor")  # noqa: E731  ("Float", "Long", ...)
+    if name == "DotBackward0":
+        message = f"dot : expected both vectors to have same dtype, but found {short(first)} and {short(second)}"
+    elif name == "MvBackward0":
+        message = f"addmv input tensors must have the same dtype, but got {short(second)}, {short(first)}, and {short(second)}"
+    elif name in ("MmBackward0", "SqueezeBackward4"):
+        message = (
+            f"expected m1 and m2 to have the same dtype, but got: {_C_TYPE_NAMES[first.name]} != {_C_TYPE_NAMES[second.name]}"
+        )
+    else:
+        message = f"expected scalar type {short(first)} but found {short(second)}"
+    raise RuntimeError(message)
+
+
 class MatMul(Function):
     """a @ b; d/da = grad @ bᵀ, d/db = aᵀ @ grad.
 
@@ -64,7 +89,9 @@ class MatMul(Function):
             ctx._name = "MmBackward0"  # the common case, checked without the general rules
         else:
             ctx._name = check_matmul_shapes(a_shape, b_shape)
-        x, y = common_arrays(a, b)
+        if a._data.dtype != b._data.dtype:
+            check_matmul_dtypes(a, b, ctx._name)
+        x, y = a._data, b._data
         needs_a, needs_b = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
         return _wrap(np.matmul(x, y))
