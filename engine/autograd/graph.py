@@ -72,19 +72,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def walk(output, retain_graph=True):
-    """Run backward from a scalar `output` and return the walk: a list of (node, gradients received).
+    """Run backward from a scalar `output` and return the walk: (node, gradients received, gradients sent).
 
     The order is the order the engine ran the nodes in; leaves' `.grad` are filled as by backward().
 
     >>> import engine as torch
     >>> a = torch.tensor(1., requires_grad=True)
-    >>> [node.name() for node, _ in walk((a + a) * 3)]
+    >>> [node.name() for node, _, _ in walk((a + a) * 3)]
     ['MulBackward0', 'AddBackward0', 'AccumulateGrad']
     """
     events = []
     _execute(
         (output,), _root_gradients((output,), None), retain_graph, False, None, capture=False,
-        observe=lambda node, grads: events.append((node, tuple(grads))),
+        observe=lambda node, grads, sent: events.append((node, tuple(grads), None if sent is None else tuple(sent))),
     )
     return events
 
@@ -133,8 +133,9 @@ def _root_gradients(outputs, grad_outputs):
 def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, observe=None):
     """Run the backward pass; with `capture`, return the gradients that reach `targets` instead of storing them.
 
-    `observe(node, grads)`, when given, sees each node as it runs with the gradients it
-    received (the backward stepper widget replays the walk from these).
+    `observe(node, grads, input_grads)`, when given, sees each node as it runs: the
+    gradients it received and the ones it sent to its inputs (None for a leaf's
+    AccumulateGrad). The backward stepper widget replays the walk from these.
     """
     roots = [_edge_of(t, "backward") for t in outputs]
     needed = _nodes_leading_to(roots, targets) if targets is not None else None
@@ -157,8 +158,6 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
-            if observe is not None:
-                observe(node, grads)
             if target_index:
                 for output_nr, grad in enumerate(grads):
                     index = target_index.get((node, output_nr))
@@ -167,6 +166,8 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
             if type(node) is AccumulateGrad:
                 if not capture and grads[0] is not None and (needed is None or (node, 0) in target_index):
                     node.accumulate(grads[0], create_graph)
+                if observe is not None:
+                    observe(node, grads, None)
                 continue
             if node._retained:
                 _fill_retained_grads(node, grads, create_graph)
@@ -183,6 +184,8 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
                     input_grads = node._run(_materialize(node, grads) if missing else grads)
             if not retain_graph:
                 node._release()
+            if observe is not None:
+                observe(node, grads, input_grads)
             for (fn, output_nr), grad in zip(children, input_grads):
                 if fn is None or (needed is not None and fn not in needed):
                     continue
