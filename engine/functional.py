@@ -174,11 +174,20 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def _require_tensors(name, input, other):
+    # torch has no number overloads for these (use clamp); it refuses numbers by position.
+    for position, (argument, value) in enumerate((("input", input), ("other", other)), start=1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, not {type(value).__name__}")
+
+
 def maximum(input, other):
+    _require_tensors("maximum", input, other)
     return _binary(pointwise.Maximum, input, other)
 
 
 def minimum(input, other):
+    _require_tensors("minimum", input, other)
     return _binary(pointwise.Minimum, input, other)
 
 
@@ -225,9 +234,9 @@ def ge(input, other):
 
 def _bitwise(ufunc, symbol, a, b):
     a, b = _tensor_operand(a), _tensor_operand(b)
-    for t in (a, b):
-        if t._data.dtype.kind == "f":
-            raise RuntimeError(f'"bitwise_{symbol}_cpu" not implemented for \'{t.dtype._legacy.removesuffix("Tensor")}\'')
+    common = dtypes.result_type(a, b)
+    if common.is_floating_point:  # torch has no kernel for the common dtype, and says so by its name
+        raise NotImplementedError(f'"bitwise_{symbol}_cpu" not implemented for \'{common._legacy.removesuffix("Tensor")}\'')
     return _compare(ufunc, a, b)
 
 

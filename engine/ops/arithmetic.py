@@ -27,6 +27,21 @@ class Add(Function):
         return grad, grad if ctx.alpha == 1 else grad * ctx.alpha, None
 
 
+def _check_bool_subtraction(a, b):
+    # A Python bool counts as a bool tensor here, as in torch.
+    a_bool, b_bool = a._data.dtype.kind == "b", b._data.dtype.kind == "b"
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
 class Sub(Function):
     """a - alpha·b; d/da = 1, d/db = -alpha."""
 
@@ -34,11 +49,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        if a._data.dtype.kind == "b" and b._data.dtype.kind == "b":
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. "
-                "Use the `^` or `logical_xor()` operator instead."
-            )
+        _check_bool_subtraction(a, b)
         x, y = common_arrays(a, b)
         ctx.alpha = alpha
         return _wrap(x - y if alpha == 1 else x - alpha * y)
@@ -56,6 +67,7 @@ class Rsub(Function):
     @staticmethod
     def forward(ctx, x, number):
         scalar = _wrapped_number(number)
+        _check_bool_subtraction(scalar, x)
         y, s = common_arrays(x, scalar)
         return _wrap(s - y)
 
@@ -150,6 +162,12 @@ def _check_integer_power(dtype, exponent_array):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
+def _check_bool_power(base, power):
+    # torch has a bool ** bool kernel only for a Python bool exponent (PowScalar).
+    if base.dtype == np.bool_ and power.dtype == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+
+
 class PowScalar(Function):
     """x ** n for a number n; d/dx = n·x^(n-1)."""
 
@@ -162,7 +180,9 @@ class PowScalar(Function):
         ctx.exponent = exponent
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _wrap(np.power(base, power))
+            result = np.power(base, power)
+        # NumPy raises bools to bool powers in int8; torch keeps bool.
+        return _wrap(result.astype(np.bool_) if base.dtype == power.dtype == np.bool_ else result)
 
     @staticmethod
     def backward(ctx, grad):
@@ -182,6 +202,7 @@ class PowTensor(Function):
     def forward(ctx, x, y):
         base, power = common_arrays(x, y)
         _check_integer_power(base.dtype, power)
+        _check_bool_power(base, power)
         with np.errstate(divide="ignore", invalid="ignore"):
             result = _wrap(np.power(base, power))
         ctx.save_for_backward(x, y, result if ctx.needs_input_grad[1] else None)
@@ -208,6 +229,7 @@ class PowFromScalar(Function):
     def forward(ctx, base, y):
         b, power = common_arrays(_wrapped_number(base), y)
         _check_integer_power(b.dtype, power)
+        _check_bool_power(b, power)
         ctx.base = base
         with np.errstate(divide="ignore", invalid="ignore"):
             result = _wrap(np.power(b, power))
