@@ -1,8 +1,9 @@
 """Broadcasting, and its adjoint: a gradient is summed back over the dimensions that were stretched.
 
 >>> broadcast_shapes((2, 1), (3,))
-(2, 3)
+torch.Size([2, 3])
 """
+from .size import Size
 
 
 def broadcast_shapes(*shapes):
@@ -24,7 +25,7 @@ def broadcast_shapes(*shapes):
                 f"The size of tensor a ({first[position]}) must match the size of tensor b ({size}) "
                 f"at non-singleton dimension {ndim + position}"
             )
-    return tuple(result)
+    return Size(result)
 
 
 def expands_to(shape, target):

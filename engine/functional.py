@@ -46,14 +46,14 @@ def _binary(function, a, b, *extra):
 def add(input, other, *, alpha=1, out=None):
     """input + alpha × other, broadcasting."""
     if out is not None:
-        return _into(out, "add", lambda: add(input, other, alpha=alpha), input, other)
+        return _into(out, "add", None, input, other, ufunc=np.add, alpha=alpha)
     return _binary(arithmetic.Add, input, other, alpha) if alpha != 1 else _binary(arithmetic.Add, input, other)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha × other, broadcasting."""
     if out is not None:
-        return _into(out, "sub", lambda: sub(input, other, alpha=alpha), input, other)
+        return _into(out, "sub", None, input, other, ufunc=np.subtract, alpha=alpha)
     if not isinstance(input, Tensor):
         return rsub(other, input)
     return _binary(arithmetic.Sub, input, other, alpha) if alpha != 1 else _binary(arithmetic.Sub, input, other)
@@ -72,7 +72,7 @@ def rsub(input, other):
 def mul(input, other, *, out=None):
     """input × other element-wise, broadcasting."""
     if out is not None:
-        return _into(out, "mul", lambda: mul(input, other), input, other)
+        return _into(out, "mul", None, input, other, ufunc=np.multiply)
     return _binary(arithmetic.Mul, input, other)
 
 
@@ -82,7 +82,7 @@ multiply = mul
 def div(input, other, *, out=None):
     """input / other (true division: integers give floats)."""
     if out is not None:
-        return _into(out, "div", lambda: div(input, other), input, other)
+        return _into(out, "div", None, input, other, ufunc=np.true_divide)
     return _binary(arithmetic.Div, input, other)
 
 
@@ -268,7 +268,7 @@ def equal(input, other):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True when |input - other| ≤ atol + rtol × |other| everywhere."""
+    """True when ``|input - other| ≤ atol + rtol × |other|`` everywhere."""
     broadcast_shapes(input._data.shape, other._data.shape)
     return builtins.bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
@@ -988,8 +988,12 @@ def _check_leaf_random(tensor):
 
 
 # -------------------------------------------------------------------------- out=
-def _into(out, name, compute, *inputs):
-    """Compute, then write the result into `out` (resized if its shape differs)."""
+def _into(out, name, compute, *inputs, ufunc=None, alpha=1):
+    """Write the result of `name` into `out` (resized if its shape differs).
+
+    Element-wise arithmetic (`ufunc`) writes straight into `out`'s memory, as torch
+    does; anything else is computed, then copied.
+    """
     if _grad_state.enabled and (
         out._requires_grad or builtins.any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
     ):
@@ -997,19 +1001,33 @@ def _into(out, name, compute, *inputs):
             f"{name}(): functions with out=... arguments don't support automatic differentiation, but one of the "
             "arguments requires grad."
         )
-    result = compute()
-    _cast_check(result.dtype, out)
-    if out._data.shape != result._data.shape:
-        if out._data.size:
-            warnings.warn(
-                f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, which "
-                f"does not match the required output shape {list(result._data.shape)}. This behavior is deprecated, "
-                "and in a future PyTorch release outputs will not be resized unless they have zero elements. You can "
-                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
-                UserWarning,
-                stacklevel=3,
-            )
-        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
-    np.copyto(out._data, result._data, casting="unsafe")
+    if ufunc is not None:
+        a, b = _tensor_operand(inputs[0]), _tensor_operand(inputs[1])
+        dtype = _division_dtype(a, b) if ufunc is np.true_divide else dtypes.result_type(a, b)
+        _cast_check(dtype, out)
+        _fit_output(out, broadcast_shapes(a._data.shape, b._data.shape))
+        x, y = a._data.astype(dtype.numpy, copy=False), b._data.astype(dtype.numpy, copy=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ufunc(x, y if alpha == 1 else y * alpha, out=out._data, casting="unsafe")
+    else:
+        result = compute()
+        _cast_check(result.dtype, out)
+        _fit_output(out, result._data.shape)
+        np.copyto(out._data, result._data, casting="unsafe")
     out._version_counter[0] += 1
     return out
+
+
+def _fit_output(out, shape):
+    if out._data.shape == shape:
+        return
+    if out._data.size:
+        warnings.warn(
+            f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, which "
+            f"does not match the required output shape {list(shape)}. This behavior is deprecated, "
+            "and in a future PyTorch release outputs will not be resized unless they have zero elements. You can "
+            "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+            UserWarning,
+            stacklevel=4,
+        )
+    out._data = np.empty(shape, dtype=out._data.dtype)
