@@ -28,19 +28,24 @@ def _infer(data, depth=0, shape=None):
         if depth == len(shape):
             shape.extend(data._data.shape)
         return data.dtype
-    if isinstance(data, (np.ndarray, np.generic)):  # np.float64 is a float, but keeps its dtype
+    if isinstance(data, np.ndarray):
         if depth == len(shape):
-            shape.extend(np.shape(data))
+            shape.extend(data.shape)
         return dtypes.from_numpy_dtype(data.dtype)
-    if isinstance(data, bool):
-        return dtypes.bool
-    if isinstance(data, int):
-        return dtypes.int64
-    if isinstance(data, float):
-        return dtypes.get_default_dtype()
+    if isinstance(data, (bool, int, float, np.generic)):
+        if depth < len(shape) and shape[depth] is not None:
+            raise TypeError("not a sequence")
+        if depth == len(shape):
+            shape.append(None)  # numbers at this depth: a sequence here later is an error
+        if isinstance(data, np.generic):  # np.float64 is a float, but keeps its dtype
+            return dtypes.from_numpy_dtype(data.dtype)
+        return dtypes.bool if isinstance(data, bool) else dtypes.int64 if isinstance(data, int) else dtypes.get_default_dtype()
     if isinstance(data, (list, tuple)):
         if depth == len(shape):
             shape.append(len(data))
+        elif depth < len(shape) and shape[depth] is None:
+            # torch words this by the dtype it was filling ("must be real number, not list" for floats)
+            raise TypeError(f"must be real number, not {type(data).__name__}")
         elif depth >= len(shape) or shape[depth] != len(data):
             expected = shape[depth] if depth < len(shape) else 0
             raise ValueError(f"expected sequence of length {expected} at dim {depth} (got {len(data)})")
@@ -52,7 +57,7 @@ def _infer(data, depth=0, shape=None):
         return result
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _plain(data):
@@ -164,7 +169,11 @@ def _float_dtype(dtype):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype).numpy), requires_grad, device)
+    try:
+        shape = _size(size)
+    except RuntimeError:  # torch's zeros checks sizes itself, with its own words
+        raise RuntimeError("zeros: Dimension size must be non-negative.") from None
+    return _finish(np.zeros(shape, dtype=_float_dtype(dtype).numpy), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
@@ -178,12 +187,19 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of `size` filled with `fill_value` (its dtype inferred from the value)."""
+    if isinstance(fill_value, Tensor) and fill_value._data.ndim == 0:
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, (bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
     if dtype is None:
         dtype = dtypes.result_type(fill_value)
     return _finish(np.full(_size((size,)), fill_value, dtype=dtypes.as_dtype(dtype).numpy), requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     return _finish(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype).numpy), requires_grad, device)
 
 
@@ -196,7 +212,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = dtypes.result_type(*values)
         if dtype is dtypes.bool:
@@ -217,14 +233,22 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Numbers drawn uniformly from [0, 1)."""
+    _check_random_dtype(_float_dtype(dtype), "check_uniform_bounds")
     array = numpy_generator(generator).random(_size(size)).astype(_float_dtype(dtype).numpy)
     return _finish(array, requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Numbers drawn from the standard normal distribution."""
+    _check_random_dtype(_float_dtype(dtype), "normal_kernel_cpu")
     array = numpy_generator(generator).standard_normal(_size(size)).astype(_float_dtype(dtype).numpy)
     return _finish(array, requires_grad, device)
+
+
+def _check_random_dtype(dtype, kernel):
+    # torch has no kernel that draws these distributions in integers (use randint).
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype._legacy.removesuffix('Tensor')}'")
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
