@@ -9,7 +9,9 @@ tensor([2., 4., 6.])
 The package reads like a table of contents: `tensor` (the Tensor), `dtypes`,
 `creation` (making tensors), `functional` (the operations), `ops` (the primitive
 differentiable Functions), `autograd` (the graph, backward, gradcheck),
-`grad_mode` (no_grad and friends), `random`, `formatting` (printing).
+`grad_mode` (no_grad and friends), `random`, `formatting` (printing), `nn`, `optim`
+and `utils.data` (training, as torch's), `static` (define-then-run graphs and tracing),
+`viz` (drawing graphs), `widgets` (live graphs in notebooks), `plots` (the book's figures).
 """
 from . import autograd, cuda
 from .autograd.function import Function
@@ -36,7 +38,7 @@ from .random import Generator, initial_seed, manual_seed
 from .size import Size
 from .tensor import Tensor
 from .broadcasting import broadcast_shapes
-from . import return_types
+from . import nn, optim, return_types, utils
 
 __version__ = "0.1.0"
 
@@ -49,10 +51,10 @@ __all__ = [
     "float64", "from_numpy", "full", "full_like", "ge", "get_default_dtype", "gt", "half", "initial_seed", "int",
     "int8", "int16", "int32", "int64", "is_grad_enabled", "is_tensor", "isclose", "le", "linspace", "log",
     "log_softmax", "logical_not", "long", "lt", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum",
-    "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "no_grad", "normal", "numel", "ones", "ones_like",
+    "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "nn", "no_grad", "normal", "numel", "ones", "ones_like", "optim",
     "permute", "pow", "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
     "randn_like", "randperm", "reciprocal", "relu", "reshape", "return_types", "rsub", "set_default_dtype",
     "set_grad_enabled", "set_printoptions", "short", "sigmoid", "sign", "sin", "softmax", "split", "sqrt",
     "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "t", "tanh", "tensor", "transpose",
-    "true_divide", "uint8", "unbind", "unsqueeze", "var", "view", "where", "zeros", "zeros_like",
+    "true_divide", "uint8", "unbind", "utils", "unsqueeze", "var", "view", "where", "zeros", "zeros_like",
 ]

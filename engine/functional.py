@@ -425,10 +425,18 @@ def any(input, dim=None, keepdim=False):
     return _wrap(np.any(input._data, axis=_logical_dims(dim, input.ndim), keepdims=keepdim))
 
 
+def _check_floating(input, kernel):
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"{kernel}_lastdim_kernel_impl" not implemented for \'{input.dtype._legacy.removesuffix("Tensor")}\''
+        )
+
+
 def softmax(input, dim, dtype=None):
     """exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first)."""
     if dtype is not None:
         input = input.to(dtype)
+    _check_floating(input, "softmax")
     return reductions.Softmax.apply(input, _normalize_dim(dim, input.ndim) if input.ndim else None)
 
 
@@ -436,6 +444,7 @@ def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along `dim`, without ever taking the log of a rounded-to-zero number."""
     if dtype is not None:
         input = input.to(dtype)
+    _check_floating(input, "log_softmax")
     return reductions.LogSoftmax.apply(input, _normalize_dim(dim, input.ndim) if input.ndim else None)
 
 

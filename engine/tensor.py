@@ -51,7 +51,10 @@ def _wrapped_number(value):
     key = (type(value), value)
     tensor = _wrapped_numbers.get(key)
     if tensor is None:
-        tensor = _wrap(np.asarray(value, dtype=dtypes.result_type(value).numpy))
+        # Stored at full precision (a Python float is a double); promotion decides the result's
+        # dtype from the number's kind, so 0.9 meets a float64 tensor as 0.9, not float32's 0.9.
+        stored = np.bool_ if isinstance(value, bool) else np.int64 if isinstance(value, int) else np.float64
+        tensor = _wrap(np.asarray(value, dtype=stored))
         tensor._is_wrapped_number = True
         if len(_wrapped_numbers) < 1024:
             _wrapped_numbers[key] = tensor
@@ -197,6 +200,23 @@ class Tensor:
         return object.__format__(self, spec)
 
     __hash__ = object.__hash__
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                "moment.  If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
+            )
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update({key: value for key, value in self.__dict__.items() if key not in ("_grad", "_accumulator")})
+        copy._data = self._data.copy()
+        copy._version_counter = [0]
+        copy._base = None
+        if self._grad is not None:
+            copy._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = copy
+        return copy
 
     def __len__(self):
         if self._data.ndim == 0:

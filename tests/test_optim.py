@@ -104,10 +104,6 @@ def test_training_matches_torch_float64_and_state(torch, name, options):
             np.testing.assert_allclose(ours_value.numpy(), value.numpy(), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine core: a Python float meeting a float64 tensor is rounded to float32 first "
-    "(engine.ones(1, dtype=engine.float64) * 0.9 gives 0.8999999761581421), so float64 updates drift from torch's "
-    "by ~1e-10 per step. Remove this mark when the core keeps Python floats in double precision."))
 def test_float64_updates_are_exactly_torchs(torch):
     for step, ours, theirs, _, _ in run_side_by_side(torch, "SGD", dict(lr=0.1, momentum=0.9), "float64", steps=3):
         for p, q in zip(ours, theirs):
