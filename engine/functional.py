@@ -463,9 +463,9 @@ def _infer_shape(shape, numel):
     unknown = [i for i, n in enumerate(shape) if n == -1]
     if len(unknown) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for n in shape:
+    for i, n in enumerate(shape):
         if n < -1:
-            raise RuntimeError(f"invalid shape dimension {n}")
+            raise RuntimeError(f"invalid shape dimension {n} at index {i} of shape [{', '.join(map(str, shape))}]")
     known = 1
     for n in shape:
         if n != -1:

@@ -39,6 +39,16 @@ def _view_of(base, array):
     return tensor
 
 
+_warned = set()
+
+
+def _warn_once(message):
+    """Warn the first time only, as torch's TORCH_WARN_ONCE does (torch also appends its C++ location)."""
+    if message not in _warned:
+        _warned.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
 _wrapped_numbers = {}
 
 
@@ -328,7 +338,10 @@ class Tensor:
 
     def detach(self):
         """The same memory and version counter, cut from the graph."""
-        return _view_of(self, self._data)
+        # Not a view autograd tracks (no _base): writing into it in place is allowed, as in torch.
+        tensor = _wrap(self._data)
+        tensor._version_counter = self._version_counter
+        return tensor
 
     def detach_(self):
         if self._base is not None and self._base._requires_grad and self._grad_fn is not None:
@@ -676,6 +689,14 @@ class Tensor:
 
     @property
     def T(self):
+        if self._data.ndim == 0:
+            _warn_once("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.")
+        elif self._data.ndim != 2:
+            _warn_once(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
+                "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+                "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."
+            )
         return F.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
