@@ -29,12 +29,13 @@ _options = dict(_PROFILES["default"], sci_mode=None)
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
     """Change how tensors print, as `torch.set_printoptions` does.
 
-    precision: digits after the decimal point (default 4).
-    threshold: more elements than this and only the edges are shown (default 1000).
-    edgeitems: how many items each edge keeps when summarising (default 3).
-    linewidth: characters per line before rows wrap (default 80).
-    profile: "default", "short" or "full"; the other arguments then override it.
-    sci_mode: True or False forces scientific notation on or off; None chooses.
+    Args:
+        precision: digits after the decimal point (default 4).
+        threshold: more elements than this and only the edges are shown (default 1000).
+        edgeitems: how many items each edge keeps when summarising (default 3).
+        linewidth: characters per line before rows wrap (default 80).
+        profile: "default", "short" or "full"; the other arguments then override it.
+        sci_mode: True or False forces scientific notation on or off; None chooses.
     """
     if profile is not None:
         # Like torch, an unknown profile name changes nothing.
