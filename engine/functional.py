@@ -563,7 +563,7 @@ def expand(input, *sizes):
         )
     leading = len(sizes) - len(shape)
     target = []
-    for i, size in enumerate(sizes):
+    for i, size in reversed(list(enumerate(sizes))):  # from the last dim, so errors name the one torch names
         current = shape[i - leading] if i >= leading else None
         if size == -1:
             if current is None:
@@ -575,7 +575,7 @@ def expand(input, *sizes):
                 f"dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, shape))}]"
             )
         target.append(size)
-    return views.Expand.apply(input, tuple(target))
+    return views.Expand.apply(input, tuple(reversed(target)))
 
 
 def broadcast_to(input, size):
@@ -697,9 +697,13 @@ def unbind(input, dim=0):
 def _index_part(part, dim_size, dim):
     """One component of an index, checked and converted for NumPy."""
     if isinstance(part, slice):
-        if part.step is not None and part.step <= 0:
+        if part.step == 0:
+            raise ValueError("slice step cannot be zero")  # Python's own words, which torch lets through
+        if part.step is not None and part.step < 0:
             raise ValueError("step must be greater than zero")
         return part
+    if isinstance(part, str):  # torch tries to make a tensor of it
+        raise TypeError("new(): invalid data type 'str'")
     if isinstance(part, Tensor):
         kind = part._data.dtype.kind
         if kind not in "iub":
@@ -792,8 +796,20 @@ def index(input, index):
 def index_put_(input, index, value):
     """input[index] = value, in place."""
     numpy_index = _numpy_index(input, index)
+    kind = _index_name(numpy_index)
+    if isinstance(value, Tensor) and value.dtype is not input.dtype and kind == "IndexBackward0":
+        mask = len(numpy_index) == 1 and getattr(numpy_index[0], "dtype", None) == np.bool_
+        if not (mask and value._data.size == 1):  # torch fills through a mask with masked_fill, which converts
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{input.dtype._legacy.removesuffix('Tensor')} for the destination and "
+                f"{value.dtype._legacy.removesuffix('Tensor')} for the source."
+            )
     value = value if isinstance(value, Tensor) else _as_value_tensor(value, input)
     if _grad_state.enabled and (input._requires_grad or value._requires_grad):
+        if input._requires_grad and input._grad_fn is None and kind not in ("IndexBackward0", "AliasBackward0"):
+            # torch writes through a view x[index] here, so it names the view
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         _check_inplace(input)
         result = indexing.IndexPut.apply(input, numpy_index, value)
         return _commit_inplace(input, result)
@@ -809,6 +825,14 @@ def _setitem_error(input, index, value, error):
     if "read-only" in str(error):
         return _OVERLAP
     target = input._data[index].shape
+    if _index_name(index) != "IndexBackward0":  # torch copies into the view x[index]: expand's error
+        shape = value._data.shape
+        while shape and shape[0] == 1 and len(shape) > len(target):
+            shape = shape[1:]  # torch drops leading 1s of the value first
+        try:
+            expand(value.reshape(shape), target)
+        except RuntimeError as expand_error:
+            return str(expand_error)
     return f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be broadcast to indexing result of shape {list(target)}"
 
 

@@ -152,6 +152,7 @@ def test_negative_step_is_refused():
     lambda lib: lib.arange(12.0).reshape(-1, -1),
     lambda lib: lib.arange(12.0).reshape(7, 2),
     lambda lib: lib.arange(12.0).view(3, 4).expand(2, 4),
+    lambda lib: lib.arange(12.0).view(4, 3).expand(3, 4),
     lambda lib: lib.arange(12.0).view(3, 4).expand(3),
     lambda lib: lib.arange(12.0).view(3, 4).expand(-1, 3, 4),
     lambda lib: lib.arange(12.0).view(3, 4).permute(0),
