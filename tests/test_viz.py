@@ -409,6 +409,16 @@ def test_missing_dot_gives_a_clear_error_and_keeps_the_source(monkeypatch):
     assert html.escape(drawing.source) in bundle["text/html"]
 
 
+@needs_dot
+def test_a_layout_that_takes_too_long_says_what_to_do(monkeypatch):
+    def slow(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], kwargs["timeout"])
+
+    monkeypatch.setattr(subprocess, "run", slow)
+    with pytest.raises(RuntimeError, match="max_nodes"):
+        viz.draw_forward(param(1.0) * 2).svg()
+
+
 def dot_formats():
     if shutil.which("dot") is None:
         return set()

@@ -22,6 +22,7 @@ INSTALL_HINT = (
     "`conda install graphviz`. The DOT text is still available as `.source`."
 )
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+TIMEOUT_S = 60
 
 
 class GraphvizNotFound(RuntimeError):
@@ -71,14 +72,22 @@ class Drawing:
         return self.source
 
 
-def render(source, fmt):
+def render(source, fmt, timeout=TIMEOUT_S):
     """Run `dot -T<fmt>` on `source` and return its output bytes."""
     program = shutil.which("dot")
     if program is None:
         raise GraphvizNotFound(INSTALL_HINT)
-    result = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=120)
+    try:
+        result = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"dot -T{fmt} did not finish within {timeout} s: the graph is too big to lay out; draw it with a "
+            "smaller max_nodes (the default, 150, lays out in well under a second)"
+        ) from None
     if result.returncode != 0:
-        raise RuntimeError(f"dot -T{fmt} failed: {result.stderr.decode('utf-8', 'replace').strip()}")
+        message = result.stderr.decode("utf-8", "replace").strip() or "no message (a crash: is the graph too big?)"
+        raise RuntimeError(f"dot -T{fmt} failed with exit status {result.returncode}: {message}")
     return result.stdout
 
 
