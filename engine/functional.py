@@ -279,10 +279,23 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 # ------------------------------------------------------------------------- linalg
+# How torch's C++ names the element types in some messages.
+_CPP_TYPE_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+    "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+}
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with torch's rules: 1-D·1-D is a dot product, 1-D and 2-D operands act
     as rows or columns, and leading dimensions of batched operands broadcast."""
     if out is not None:
+        expected = dtypes.result_type(_tensor_operand(input), _tensor_operand(other))
+        if out.dtype is not expected:  # unlike element-wise ops, matmul never converts into out
+            raise RuntimeError(
+                f"Expected out tensor to have dtype {_CPP_TYPE_NAMES[expected.name]}, but got "
+                f"{_CPP_TYPE_NAMES[out.dtype.name]} instead"
+            )
         return _into(out, "matmul", lambda: matmul(input, other), input, other)
     return linalg.MatMul.apply(_tensor_operand(input), _tensor_operand(other))
 
@@ -912,7 +925,12 @@ def inplace(tensor, function, *args, **kwargs):
         direct = _direct_inplace(tensor, function, args, kwargs)
         if direct is not None:
             return direct
-    return _commit_inplace(tensor, function(tensor, *args, **kwargs))
+        return _commit_inplace(tensor, function(tensor, *args, **kwargs))
+    # Backward may need the values from before the write (pow_ saves its input), so the op
+    # reads a copy that holds this tensor's place in the graph; torch saves an "original self".
+    original = _wrap(tensor._data.copy())
+    original._grad_fn, original._requires_grad, original._output_nr = tensor._grad_fn, tensor._requires_grad, tensor._output_nr
+    return _commit_inplace(tensor, function(original, *args, **kwargs))
 
 
 def _direct_inplace(tensor, function, args, kwargs):
@@ -1008,16 +1026,16 @@ def normal_(tensor, mean=0.0, std=1.0, *, generator=None):
     """Fill with numbers drawn from a normal distribution."""
     from .random import numpy_generator
 
-    _check_leaf_random(tensor)
+    _check_leaf_random(tensor, "normal_kernel_cpu")
     tensor._data[...] = numpy_generator(generator).normal(mean, std, tensor._data.shape)
     tensor._version_counter[0] += 1
     return tensor
 
 
-def _check_leaf_random(tensor):
+def _check_leaf_random(tensor, kernel="check_uniform_bounds"):
     _check_inplace(tensor)
-    if tensor._data.dtype.kind != "f":
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{tensor.dtype._legacy.removesuffix("Tensor")}\'')
+    if tensor._data.dtype.kind != "f":  # torch has no integer kernel for these, and names the one it lacks
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{tensor.dtype._legacy.removesuffix("Tensor")}\'')
 
 
 # -------------------------------------------------------------------------- out=

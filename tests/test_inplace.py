@@ -1,0 +1,235 @@
+"""Writing results into existing tensors: `out=` and the in-place methods (`x.add_(y)`).
+
+Each call is made on the same data in the engine and in torch: the values, the dtype,
+the version counter, the identity of the returned tensor and any error must agree.
+Without torch, the documented rules are checked directly.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import engine
+from torch_compat import assert_same_error, assert_same_tensor, outcome, torch  # noqa: F401
+
+INPLACE = {
+    "add_": lambda lib, x: x.add_(lib.tensor([1.0, 2.0, 3.0])),
+    "add_ alpha": lambda lib, x: x.add_(lib.tensor([1.0, 2.0, 3.0]), alpha=2),
+    "add_ number": lambda lib, x: x.add_(1),
+    "add_ broadcast": lambda lib, x: x.add_(lib.tensor(0.5)),
+    "iadd": lambda lib, x: x.__iadd__(lib.tensor([1.0, 1.0, 1.0])),
+    "sub_": lambda lib, x: x.sub_(lib.tensor([1.0, 2.0, 3.0])),
+    "sub_ alpha": lambda lib, x: x.sub_(2, alpha=3),
+    "mul_": lambda lib, x: x.mul_(lib.tensor([1.0, 2.0, 3.0])),
+    "mul_ number": lambda lib, x: x.mul_(-2),
+    "imul": lambda lib, x: x.__imul__(3),
+    "div_": lambda lib, x: x.div_(lib.tensor([1.0, 2.0, 4.0])),
+    "div_ number": lambda lib, x: x.div_(4),
+    "itruediv": lambda lib, x: x.__itruediv__(2),
+    "pow_": lambda lib, x: x.pow_(2),
+    "pow_ tensor": lambda lib, x: x.pow_(lib.tensor([1.0, 2.0, 3.0])),
+    "zero_": lambda lib, x: x.zero_(),
+    "fill_": lambda lib, x: x.fill_(7),
+    "fill_ 0-d tensor": lambda lib, x: x.fill_(lib.tensor(2.5)),
+    "copy_": lambda lib, x: x.copy_(lib.tensor([9.0, 8.0, 7.0])),
+    "copy_ broadcast": lambda lib, x: x.copy_(lib.tensor([4.0])),
+    "copy_ other dtype": lambda lib, x: x.copy_(lib.tensor([1, 2, 3])),
+    "clamp_": lambda lib, x: x.clamp_(-0.5, 0.5),
+    "clamp_ min": lambda lib, x: x.clamp_(min=0),
+    "neg_": lambda lib, x: x.neg_(),
+    "exp_": lambda lib, x: x.exp_(),
+    "relu_": lambda lib, x: x.relu_(),
+}
+
+BAD_INPLACE = {
+    "add_ wrong shape": lambda lib, x: x.add_(lib.ones(2)),
+    "add_ would broadcast x": lambda lib, x: x.add_(lib.ones(2, 3)),
+    "copy_ wrong shape": lambda lib, x: x.copy_(lib.ones(2)),
+    "fill_ 1-d tensor": lambda lib, x: x.fill_(lib.ones(2)),
+    "clamp_ without bounds": lambda lib, x: x.clamp_(),
+    "int add_ float": lambda lib, x: x.long().add_(1.5),
+    "int mul_ float tensor": lambda lib, x: x.long().mul_(lib.tensor([0.5, 1.0, 1.0])),
+    "int div_": lambda lib, x: x.long().div_(2),
+    "bool add_ int": lambda lib, x: (x > 0).add_(1),
+    "uniform_ on int": lambda lib, x: x.long().uniform_(),
+    "normal_ on int": lambda lib, x: x.long().normal_(),
+    "expanded add_": lambda lib, x: x[:1].expand(3).add_(1),
+}
+
+
+def start(lib):
+    return lib.tensor([1.5, -2.0, 3.0])
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_inplace_matches_torch(name, torch):
+    x, tx = start(engine), start(torch)
+    ours, theirs = INPLACE[name](engine, x), INPLACE[name](torch, tx)
+    assert ours is x and theirs is tx
+    assert_same_tensor(x, tx)
+    assert x._version == tx._version
+
+
+@pytest.mark.parametrize("name", BAD_INPLACE)
+def test_inplace_errors_match_torch(name, torch):
+    ours = outcome(lambda: BAD_INPLACE[name](engine, start(engine)))
+    theirs = outcome(lambda: BAD_INPLACE[name](torch, start(torch)))
+    assert_same_error(ours, theirs)
+
+
+def test_inplace_writes_the_same_memory():
+    x = engine.tensor([1.0, 2.0, 3.0])
+    memory = x.numpy()
+    x.add_(1).mul_(2).sub_(1).div_(2)
+    assert memory.tolist() == [1.5, 2.5, 3.5] and x._version == 4
+    x += 1
+    assert memory.tolist() == [2.5, 3.5, 4.5] and x._version == 5
+
+
+def test_int_results_cannot_be_cast_into_a_long_tensor():
+    x = engine.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="^result type Float can't be cast to the desired output type Long$"):
+        x.add_(1.5)
+    with pytest.raises(RuntimeError, match="^result type Float can't be cast to the desired output type Long$"):
+        x.div_(2)
+    assert x.tolist() == [1, 2] and x._version == 0
+    x.add_(1)  # an int result is fine
+    assert x.tolist() == [2, 3]
+
+
+def test_random_fills():
+    engine.manual_seed(0)
+    x = engine.empty(1000)
+    assert x.uniform_(-2, 3) is x and -2 <= x.min().item() and x.max().item() < 3
+    x.normal_(5, 0.1)
+    assert abs(x.mean().item() - 5) < 0.05 and x._version == 2
+
+
+# -------------------------------------------------------------------- autograd
+def test_inplace_on_a_leaf_that_requires_grad_is_refused(torch):
+    for name in ("add_", "mul_", "zero_", "fill_", "copy_", "clamp_", "uniform_", "normal_", "pow_"):
+        call = INPLACE.get(name) or (lambda lib, x, name=name: getattr(x, name)())
+        ours = outcome(lambda: call(engine, start(engine).requires_grad_()))
+        theirs = outcome(lambda: call(torch, start(torch).requires_grad_()))
+        assert_same_error(ours, theirs)
+    with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad is being used in an in-place "
+                                           "operation.$"):
+        engine.ones(2, requires_grad=True).add_(1)
+
+
+def test_inplace_on_a_leaf_is_allowed_under_no_grad():
+    w = engine.ones(3, requires_grad=True)
+    with engine.no_grad():
+        w.sub_(engine.tensor([0.5, 0.5, 0.5]))
+        w.mul_(2)
+    assert w.tolist() == [1.0, 1.0, 1.0] and w.is_leaf and w.requires_grad and w._version == 2
+    (w * 3).sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0, 3.0]
+
+
+def test_inplace_in_the_middle_of_a_graph_matches_torch(torch):
+    def run(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        y.add_(1)
+        y.mul_(lib.tensor([1.0, -1.0, 2.0]))
+        y.pow_(2)  # its backward needs y from before the write
+        y.sum().backward()
+        return y, x.grad
+
+    (y, grad), (ty, tgrad) = run(engine), run(torch)
+    assert_same_tensor(y, ty)
+    assert y.grad_fn.name() == ty.grad_fn.name()
+    assert_same_tensor(grad, tgrad)
+
+
+def test_requires_grad_():
+    x = engine.tensor([1.0, 2.0])
+    assert x.requires_grad_() is x and x.requires_grad and x.is_leaf
+    x.requires_grad_(False)
+    assert not x.requires_grad
+    with pytest.raises(RuntimeError, match="^only Tensors of floating point dtype can require gradients$"):
+        engine.tensor([1, 2]).requires_grad_()
+    with pytest.raises(RuntimeError, match="^only Tensors of floating point and complex dtype can require gradients$"):
+        engine.tensor([1, 2]).requires_grad = True
+
+
+def test_requires_grad_errors_match_torch(torch):
+    def non_leaf(lib):
+        return (lib.ones(2, requires_grad=True) * 2).requires_grad_(False)
+
+    def setter(lib):
+        lib.tensor([True]).requires_grad = True
+
+    for call in (lambda lib: lib.tensor([1, 2]).requires_grad_(), non_leaf, setter,
+                 lambda lib: lib.tensor([1, 2], requires_grad=True), lambda lib: lib.arange(3, requires_grad=True)):
+        assert_same_error(outcome(lambda: call(engine)), outcome(lambda: call(torch)))
+
+
+# ------------------------------------------------------------------------ out=
+OUT = {
+    "add": lambda lib, a, b, out: lib.add(a, b, out=out),
+    "add alpha": lambda lib, a, b, out: lib.add(a, b, alpha=3, out=out),
+    "sub": lambda lib, a, b, out: lib.sub(a, b, out=out),
+    "mul": lambda lib, a, b, out: lib.mul(a, b, out=out),
+    "div": lambda lib, a, b, out: lib.div(a, b, out=out),
+    "matmul": lambda lib, a, b, out: lib.matmul(a.view(2, 2), b.view(2, 2), out=out.view(2, 2)),
+}
+
+
+@pytest.mark.parametrize("name", OUT)
+@pytest.mark.parametrize("out_dtype", ["float32", "float64", "int64", "int16", "bool", "float16"])
+@pytest.mark.parametrize("operand_dtype", ["float32", "int64"])
+def test_out_matches_torch(name, out_dtype, operand_dtype, torch):
+    def run(lib):
+        a = lib.tensor([1, 2, 3, 4], dtype=getattr(lib, operand_dtype))
+        b = lib.tensor([4, 3, 2, 1], dtype=getattr(lib, operand_dtype))
+        out = lib.zeros(4, dtype=getattr(lib, out_dtype))
+        return outcome(lambda: OUT[name](lib, a, b, out)), out
+
+    (ours, out), (theirs, tout) = run(engine), run(torch)
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+        return
+    assert ours[0] == "ok", ours[1]
+    assert_same_tensor(out, tout)
+    assert_same_tensor(ours[1], theirs[1])
+    assert out._version == tout._version
+
+
+def test_out_writes_into_the_given_tensor():
+    result = engine.zeros(3)
+    memory = result.numpy()
+    returned = engine.add(engine.tensor([1.0, 2.0, 3.0]), engine.tensor([1.0, 1.0, 1.0]), out=result)
+    assert returned is result and memory.tolist() == [2.0, 3.0, 4.0] and result._version == 1
+    engine.mul(engine.tensor([1, 2, 3]), 2, out=result)  # int result into a float tensor: converted
+    assert memory.tolist() == [2.0, 4.0, 6.0]
+    long_out = engine.zeros(3, dtype=engine.int64)
+    with pytest.raises(RuntimeError, match="^result type Float can't be cast to the desired output type Long$"):
+        engine.div(engine.tensor([1, 2, 3]), 2, out=long_out)
+
+
+def test_out_of_another_shape_is_resized_with_torchs_warning(torch):
+    def run(lib):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = lib.zeros(2)
+            lib.add(lib.ones(3), lib.ones(3), out=out)
+            empty = lib.zeros(0)
+            lib.mul(lib.ones(2, 2), 3, out=empty)  # an empty out is resized silently
+        return out, empty, [str(w.message) for w in caught]
+
+    (out, empty, messages), (tout, tempty, tmessages) = run(engine), run(torch)
+    assert_same_tensor(out, tout)
+    assert_same_tensor(empty, tempty)
+    assert len(messages) == len(tmessages) == 1
+    assert tmessages[0].startswith(messages[0])
+
+
+def test_out_refuses_inputs_that_require_grad(torch):
+    def run(lib):
+        return lib.add(lib.ones(2, requires_grad=True), 1, out=lib.zeros(2))
+
+    assert_same_error(outcome(lambda: run(engine)), outcome(lambda: run(torch)))
+    with engine.no_grad():
+        assert engine.add(engine.ones(2, requires_grad=True), 1, out=engine.zeros(2)).tolist() == [2.0, 2.0]
