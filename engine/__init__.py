@@ -38,7 +38,7 @@ from .random import Generator, initial_seed, manual_seed
 from .size import Size
 from .tensor import Tensor
 from .broadcasting import broadcast_shapes
-from . import nn, optim, return_types, utils
+from . import nn, optim, return_types, static, utils, viz
 
 __version__ = "0.1.0"
 

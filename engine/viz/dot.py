@@ -17,7 +17,7 @@ import numpy as np
 
 from .derivatives import Derivatives, op_name, rule
 from .drawing import Drawing
-from .graph import Var, trace
+from .graph import Op, Var, trace
 from .text import attributes, escape, number, plain, shape_text
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -66,7 +66,7 @@ def draw_forward(output, names=None, max_nodes=DEFAULT_MAX_NODES):
     return Drawing(_to_dot(trace(output, names), "forward", max_nodes, None))
 
 
-def draw_backward(output, names=None, highlight=None, max_nodes=DEFAULT_MAX_NODES):
+def draw_backward(output, names=None, highlight=None, max_nodes=DEFAULT_MAX_NODES, grads=None, focus=None):
     """The backward graph from `output`: arrows run from `output` back to the leaves.
 
     Each arrow into a tensor carries the local derivative of the operation along
@@ -76,12 +76,16 @@ def draw_backward(output, names=None, highlight=None, max_nodes=DEFAULT_MAX_NODE
 
     Numbers need the values the graph saved: draw before `backward()`, or call
     `backward(retain_graph=True)`; after a plain `backward()` the rules are shown.
+
+    `grads` (graph key → number, keys as `Var.key`) shows other gradients than `.grad`,
+    such as those gathered part-way through a backward pass; `focus` outlines one node
+    (a `grad_fn`). The backward stepper widget uses both.
     """
     graph = trace(output, names)
-    return Drawing(_to_dot(graph, "backward", max_nodes, highlight))
+    return Drawing(_to_dot(graph, "backward", max_nodes, highlight, grads, focus))
 
 
-def _to_dot(graph, direction, max_nodes, highlight):
+def _to_dot(graph, direction, max_nodes, highlight, grads=None, focus=None):
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
     backward = direction == "backward"
@@ -100,7 +104,8 @@ def _to_dot(graph, direction, max_nodes, highlight):
 
     lines = _header(direction, compact)
     for item in shown:
-        lines.append(_node_line(item, ids[item.index], direction, item.index in marked_items))
+        focused = focus is not None and type(item) is Op and item.node is focus
+        lines.append(_node_line(item, ids[item.index], direction, item.index in marked_items or focused, grads))
     if hidden:
         lines.append(
             f'  more [label=<… {hidden} more node{"s" if hidden != 1 else ""}>, shape="note", style="filled,dashed", '
@@ -157,9 +162,9 @@ def _header(direction, compact):
     ]
 
 
-def _node_line(item, node_id, direction, marked):
+def _node_line(item, node_id, direction, marked, grads=None):
     if type(item) is Var:
-        label, attrs = _var_label(item), dict(VAR_STYLE[item.kind])
+        label, attrs = _var_label(item, grads), dict(VAR_STYLE[item.kind])
         attrs["tooltip"] = _tooltip(item)
     elif direction == "backward":
         label, attrs = escape(item.node.name()), dict(OP_STYLE[direction])
@@ -213,14 +218,19 @@ def _highlighted(graph, path):
 
 
 # ------------------------------------------------------------------------------------------ labels
-def _var_label(var):
+def _var_label(var, grads=None):
     lines = []
     if var.name:
         lines.append(f"<B>{escape(var.name)}</B>")
     lines.append(_value(var) if not var.name else f'<FONT POINT-SIZE="11">{_value(var)}</FONT>')
-    grad = var.grad
-    if grad is not None:
-        value = number(grad._data.reshape(()).item()) if grad._data.size == 1 and grad._data.ndim == 0 else "…"
+    if grads is not None:
+        given = grads.get(var.key)
+        value = None if given is None else number(float(given))
+    else:
+        grad = var.grad
+        value = None if grad is None else (
+            number(grad._data.reshape(()).item()) if grad._data.size == 1 and grad._data.ndim == 0 else "…")
+    if value is not None:
         lines.append(f'<FONT POINT-SIZE="11" COLOR="{GRAD}">grad={escape(value)}</FONT>')
     return "<BR/>".join(lines)
 

@@ -1,0 +1,102 @@
+"""engine.widgets: the live explorers compute what autograd computes, and draw it."""
+import re
+
+import pytest
+
+pytest.importorskip("ipywidgets", reason="ipywidgets is not installed: pip install -r requirements.txt")
+
+import engine as torch  # noqa: E402
+from engine import viz  # noqa: E402
+from engine.widgets import BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients  # noqa: E402
+
+RUNNING = dict(a=2.0, w1=0.5, w2=-1.5, w3=2.0, w4=0.25)
+
+
+def running_example(a, w1, w2, w3, w4):
+    b = w1 * a
+    c = w2 * a
+    d = w3 * b + w4 * c
+    L = d ** 2
+    return L, locals()
+
+
+def reuse(a):
+    b = a + a
+    c = b + b
+    return c, locals()
+
+
+def grads_in(source):
+    return [float(v) for v in re.findall(r"grad=(-?[\d.]+)", source)]
+
+
+def test_graph_explorer_shows_autograds_gradients_and_follows_its_sliders():
+    explorer = GraphExplorer(running_example, **RUNNING)
+    assert explorer.value == pytest.approx(1.5625)
+    assert explorer.gradients == pytest.approx({"a": 1.5625, "w1": 10.0, "w2": 1.25, "w3": 2.5, "w4": -7.5})
+    assert "<svg" in explorer.picture.value and "1.5625" in explorer.summary.value
+    explorer.sliders["a"].value = 1.0  # moving a slider recomputes everything
+    assert explorer.value == pytest.approx(0.390625)
+    assert explorer.gradients["a"] == pytest.approx(2 * 0.625 * (0.5 * 2 - 1.5 * 0.25))
+
+
+def test_graph_explorer_update_reports_its_time_and_can_draw_backward():
+    explorer = GraphExplorer(running_example, direction="backward", **RUNNING)
+    assert 0 < explorer.update() < 10
+    with pytest.raises(ValueError, match="direction"):
+        GraphExplorer(running_example, direction="sideways", **RUNNING)
+    with pytest.raises(ValueError, match="starting value"):
+        GraphExplorer(running_example)
+
+
+def test_naive_recursive_walk_counts_a_reused_value_too_often():
+    a = torch.tensor(1.0, requires_grad=True)
+    _, names = reuse(a)
+    totals = naive_gradients(names["c"])
+    assert totals[a._accumulator] == 6.0  # autograd, walking in topological order, says 4
+    names["c"].backward()
+    assert a.grad.item() == 4.0
+
+
+def test_backward_stepper_replays_the_engines_walk_step_by_step():
+    stepper = BackwardStepper(reuse, a=1.0)
+    assert [node.name() for node, _, _ in stepper.events] == ["AddBackward0", "AddBackward0", "AccumulateGrad"]
+    gathered = [sorted(stepper.gathered(step).values()) for step in range(4)]
+    assert gathered == [[1.0], [1.0, 2.0], [1.0, 2.0, 4.0], [1.0, 2.0, 4.0]]
+    stepper.slider.value = 1
+    assert "Step 1 of 3" in stepper.caption.value
+    stepper.toggle.value = True
+    assert "naive 6, engine 4" in stepper.caption.value
+
+
+def test_backward_drawing_shows_given_gradients_and_outlines_the_focused_node():
+    a = torch.tensor(1.0, requires_grad=True)
+    _, names = reuse(a)
+    c = names["c"]
+    plain = viz.draw_backward(c, names).source
+    staged = viz.draw_backward(c, names, grads={(c.grad_fn, 0): 1.0}, focus=c.grad_fn).source
+    assert grads_in(staged) == [1.0] and grads_in(plain) == []
+    assert staged.count('color="#2563EB"') == plain.count('color="#2563EB"') + 1
+
+
+def test_path_explorer_sums_products_to_autograds_answer():
+    explorer = PathExplorer(running_example, **RUNNING)
+    assert [p.product for p in explorer.paths["a"]] == pytest.approx([2.5, -0.9375])
+    assert explorer.autograd["a"] == pytest.approx(1.5625)
+    assert "sum of products = 1.5625" in explorer.summary.value
+    explorer.choice.value = "w4"
+    assert explorer.index.max == 0 and "-7.5" in explorer.summary.value
+
+
+def test_recorded_graphs_redraws_the_graph_each_count_records():
+    def repeat(n, x):
+        for _ in range(n):
+            x = x * 2
+        return x
+
+    explorer = RecordedGraphs(repeat, n=(1, 5, 2), x=1.5)
+    two = explorer.picture.value
+    assert explorer.output.item() == 6.0
+    explorer.slider.value = 4
+    assert explorer.output.item() == 24.0
+    assert explorer.picture.value != two and "n = 4" in explorer.caption.value
