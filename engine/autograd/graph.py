@@ -11,7 +11,7 @@ import itertools
 from ..creation import ones_like, zeros, zeros_like
 from ..dtypes import _BY_NUMPY
 from ..grad_mode import _state as _grad_state
-from ..tensor import Tensor
+from ..tensor import Tensor, _warn_once
 from .function import AccumulateGrad, _accumulator
 
 
@@ -33,6 +33,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         targets = [_edge_of(t, "backward") for t in inputs]
+    if create_graph:
+        _warn_once(
+            "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+            "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+            "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters to "
+            "None after use to break the cycle and avoid the leak."
+        )
     _execute(tensors, grads, retain_graph, create_graph, targets, capture=False)
 
 
@@ -106,8 +113,8 @@ def _edge_of(tensor, caller):
 def _root_gradients(outputs, grad_outputs):
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} for {len(outputs)} outputs")
+    if len(grad_outputs) < len(outputs):  # extra gradients are ignored, as in torch
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
     for index, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(output, Tensor):
