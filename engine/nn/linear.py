@@ -20,7 +20,7 @@ class Linear(Module):
     """y = x Wᵀ + b, with W of shape (out_features, in_features).
 
     Initialised as torch does: W and b both uniform in ±1/√in_features (W through
-    kaiming_uniform_ with a=√5), drawn from the engine's generator.
+    `kaiming_uniform_` with a=√5), drawn from the engine's generator.
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
