@@ -24,6 +24,10 @@ def _infer(data, depth=0, shape=None):
     values keep theirs and Python's bool, int, float give bool, int64 and the default float."""
     if shape is None:
         shape = []
+    if isinstance(data, Tensor) and depth:  # torch reads a tensor inside a list as a number
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        data = data._data.reshape(())[()]  # a NumPy scalar of its dtype, handled below
     if isinstance(data, Tensor):
         if depth == len(shape):
             shape.extend(data._data.shape)
@@ -60,12 +64,12 @@ def _infer(data, depth=0, shape=None):
     raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
-def _plain(data):
+def _plain(data, inner=False):
     """Nested sequences with tensors replaced by their values, ready for np.array."""
     if isinstance(data, Tensor):
-        return data._data
+        return data._data.reshape(()) if inner else data._data  # inside a list, a tensor is one number
     if isinstance(data, (list, tuple)):
-        return [_plain(item) for item in data]
+        return [_plain(item, True) for item in data]
     return data
 
 

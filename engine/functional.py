@@ -269,11 +269,20 @@ def equal(input, other):
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when ``|input - other| ≤ atol + rtol × |other|`` everywhere."""
+    _check_same_dtype(input, other)
     broadcast_shapes(input._data.shape, other._data.shape)
     return builtins.bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+def _check_same_dtype(input, other):
+    # isclose and allclose do not promote: torch asks for one dtype.
+    if input.dtype is not other.dtype:
+        short = lambda t: t.dtype._legacy.removesuffix("Tensor")  # noqa: E731
+        raise RuntimeError(f"{short(input)} did not match {short(other)}")
+
+
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    _check_same_dtype(input, other)
     broadcast_shapes(input._data.shape, other._data.shape)
     return _wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
@@ -374,12 +383,17 @@ def min(input, dim=None, keepdim=False):
     return _extremum(input, dim, keepdim, False)
 
 
+def _all_if_empty(dim, ndim):
+    # amax's default dim=() means every dim, and torch words its empty-input error by that.
+    return None if isinstance(dim, (list, tuple)) and not dim else _dims(dim, ndim)
+
+
 def amax(input, dim=(), keepdim=False):
-    return reductions.Extremum.apply(input, _dims(dim, input.ndim), keepdim, True, "AmaxBackward0")
+    return reductions.Extremum.apply(input, _all_if_empty(dim, input.ndim), keepdim, True, "AmaxBackward0")
 
 
 def amin(input, dim=(), keepdim=False):
-    return reductions.Extremum.apply(input, _dims(dim, input.ndim), keepdim, False, "AminBackward0")
+    return reductions.Extremum.apply(input, _all_if_empty(dim, input.ndim), keepdim, False, "AminBackward0")
 
 
 def _arg_extremum(input, dim, keepdim, pick):
@@ -390,11 +404,13 @@ def _arg_extremum(input, dim, keepdim, pick):
     axis = _normalize_dim(dim, input.ndim)
     if not input.ndim:
         return _wrap(np.zeros((), dtype=np.int64))
+    if input._data.shape[axis] == 0:
+        raise IndexError(f"{pick.__name__}(): Expected reduction dim {axis} to have non-zero size.")
     return _wrap(pick(input._data, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
 def _empty_reduction(pick):
-    raise RuntimeError(f"{pick.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
+    raise IndexError(f"{pick.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -528,7 +544,8 @@ def t(input):
 def transpose(input, dim0, dim1):
     dim0, dim1 = _normalize_dim(dim0, input.ndim), _normalize_dim(dim1, input.ndim)
     order = list(range(input.ndim))
-    order[dim0], order[dim1] = order[dim1], order[dim0]
+    if order:  # a 0-d tensor has one "dim 0" to swap with itself
+        order[dim0], order[dim1] = order[dim1], order[dim0]
     return views.Permute.apply(input, tuple(order), "TransposeBackward0")
 
 
@@ -610,6 +627,9 @@ def cat(tensors, dim=0, *, out=None):
     tensors = _tensor_list(tensors, "cat")
     if out is not None:
         return _into(out, "cat", lambda: cat(tensors, dim), *tensors)
+    for position, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {position}) cannot be concatenated")
     shaped = [t for t in tensors if not _legacy_empty(t)]  # torch skips 1-D empty tensors
     if not shaped:
         return joining.Cat.apply(0, _common(tensors), *tensors)
@@ -655,8 +675,10 @@ def _tensor_list(tensors, name):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    if not tensors:  # torch checks these in two different places, with two different words
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but got {type(t).__name__}")
@@ -672,6 +694,8 @@ def _common(tensors):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Consecutive pieces of a size (the last may be smaller), or of the listed sizes; views."""
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = _normalize_dim(dim, tensor.ndim)
     length = tensor._data.shape[dim]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -696,6 +720,8 @@ def chunk(input, chunks, dim=0):
     """Split into `chunks` pieces of equal size (the last may be smaller)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     length = input._data.shape[_normalize_dim(dim, input.ndim)]
     return split(input, -(-length // chunks) if length else 1, dim)
 
@@ -750,10 +776,18 @@ def _numpy_index(tensor, index):
     shape = tensor._data.shape
     position = 0  # the input dimension the next part applies to
     consumed = builtins.sum(
-        (p._data.ndim if isinstance(p, Tensor) and p._data.dtype.kind == "b" else 1)
+        (p._data.ndim if isinstance(p, Tensor) and p._data.dtype.kind == "b" else
+         0 if isinstance(p, (builtins.bool, np.bool_)) else 1)  # x[True] adds a dim, like None
         for p in parts if p is not None and p is not Ellipsis
     )
     if consumed > len(shape):
+        if not shape and len(parts) == 1 and isinstance(parts[0], slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if not shape and len(parts) == 1 and isinstance(parts[0], (int, np.integer)):
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                "convert a 0-dim tensor to a number"
+            )
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     for part in parts:
         if part is Ellipsis:

@@ -95,8 +95,10 @@ class Tensor:
     _base = None
 
     def __init__(self, *args):
-        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        if len(args) == 1 and (isinstance(args[0], bool) or not isinstance(args[0], (int, np.integer))):
             source = args[0]
+            if isinstance(source, (bool, float, np.bool_, np.floating)):  # a number is neither a size nor data
+                raise TypeError(f"new(): data must be a sequence (got {type(source).__name__})")
             if isinstance(source, Size):  # Tensor(x.shape) allocates, like Tensor(2, 3)
                 array = np.empty(tuple(source), dtype=dtypes.get_default_dtype().numpy)
             elif isinstance(source, Tensor):
@@ -312,9 +314,21 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of size "
+                    f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from .functional import _CPP_TYPE_NAMES
+
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_CPP_TYPE_NAMES[value.dtype.name]}' to a tensor "
+                    f"with grad_dtype '{self.dtype._legacy.removesuffix('Tensor')}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                    "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
+                    "Diverging the dtypes of a tensor and its gradient may break downstream systems that assume "
+                    "they match."
+                )
         self._grad = value
 
     @property
@@ -347,7 +361,12 @@ class Tensor:
 
     def detach_(self):
         if self._base is not None and self._base._requires_grad and self._grad_fn is not None:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) "
+                "for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and "
+                "hence detach_() cannot be called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self._grad_fn = None
         self._requires_grad = False
         return self

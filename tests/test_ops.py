@@ -125,3 +125,38 @@ def test_matches_torch(op, data, float_dtype, torch):
         assert (o.grad is None) == (t.grad is None)
         if o.grad is not None:
             assert_same_tensor(o.grad, t.grad, **tolerance)
+
+
+# ------------------------------------------------------------ edge cases vs torch
+EDGE_CASES = {
+    "transpose of a 0-d tensor": lambda lib: lib.tensor(2.0).transpose(0, -1),
+    "softmax of an empty dim": lambda lib: lib.ones(2, 0).softmax(1),
+    "log_softmax of an empty tensor": lambda lib: lib.ones(0).log_softmax(0),
+    "x[True] on a 0-d tensor": lambda lib: lib.tensor(1.0)[True],
+    "x[False] on a 0-d tensor": lambda lib: lib.tensor(1.0)[False],
+    "x[True, 0]": lambda lib: lib.arange(6.0).view(2, 3)[True, 0],
+    "x[..., True]": lambda lib: lib.arange(6.0).view(2, 3)[..., True],
+    "tensor of a list of 1-element tensors": lambda lib: lib.tensor([lib.tensor([1.5]), lib.tensor(2)]),
+    "tensor of 0-d tensors of two dtypes": lambda lib: lib.tensor([lib.tensor(1, dtype=lib.int32), lib.tensor(2.5)]),
+    "amax along a dim of an empty tensor": lambda lib: lib.ones(0, 2).amax(1),
+    "argmax along a dim of an empty tensor": lambda lib: lib.ones(0, 2).argmax(1),
+    "sum of an empty tensor": lambda lib: lib.ones(0).sum(),
+    "prod of an empty tensor": lambda lib: lib.ones(0, 3).prod(0),
+    "mean over an empty dim": lambda lib: lib.ones(0, 3).mean(0),
+    "cat skips 1-D empty tensors": lambda lib: lib.cat([lib.ones(0), lib.ones(2, 2)]),
+    "split into more pieces than elements": lambda lib: lib.ones(2).chunk(5),
+    "sigmoid of large numbers": lambda lib: lib.tensor([-1000.0, 0.0, 1000.0]).sigmoid(),
+    "tanh of large numbers": lambda lib: lib.tensor([-1000.0, 1000.0]).tanh(),
+    "exp overflows to inf": lambda lib: lib.tensor([1000.0]).exp(),
+    "sign of zeros": lambda lib: lib.tensor([0.0, -0.0, 2.0]).sign(),
+    "int division by zero": lambda lib: lib.tensor([1, 0, -1]) / 0,
+    "clamp with min above max": lambda lib: lib.tensor([0.0, 1.0, 2.0]).clamp(1.5, 0.5),
+    "clamp of ints by floats": lambda lib: lib.tensor([1, 5]).clamp(0.5, 2.5),
+}
+
+
+@pytest.mark.parametrize("name", EDGE_CASES)
+def test_edge_cases_match_torch(name, torch):
+    ours, theirs = EDGE_CASES[name](engine), EDGE_CASES[name](torch)
+    for o, t in zip(as_outputs(ours), as_outputs(theirs)):
+        assert_same_tensor(o, t)

@@ -66,6 +66,8 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x._data.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         ctx.save_for_backward(x)
         return _wrap(np.abs(x._data))
 
@@ -267,7 +269,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
         if condition._data.dtype.kind != "b":
-            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype.name.capitalize()}")
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype._legacy.removesuffix('Tensor')}")
         from ..broadcasting import broadcast_shapes
 
         broadcast_shapes(condition._data.shape, a._data.shape, b._data.shape)

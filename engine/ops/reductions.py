@@ -117,11 +117,16 @@ class Extremum(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest, name):
-        if x._data.size == 0 and dims is None:
-            raise RuntimeError(
-                f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
+        if x._data.size == 0:
+            op = name.removesuffix("Backward0").removesuffix("Backward1").lower()  # max, min, amax, amin
+            if dims is None:
+                raise RuntimeError(
+                    f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            for d in dims:
+                if x._data.shape[d] == 0:
+                    raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
         ctx._name = name
         ctx.dims, ctx.keepdim = dims, keepdim
         reduce = np.max if largest else np.min
@@ -176,6 +181,8 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, take_sqrt):
+        if x._data.dtype.kind != "f":
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         array = floating_array(x)
         count = array.size if dims is None else int(np.prod([array.shape[d] for d in dims]))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -205,7 +212,8 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         array = floating_array(x)
-        shifted = np.exp(array - array.max(axis=dim, keepdims=True))  # the shift keeps exp finite
+        # The shift keeps exp finite; initial=-inf lets an empty dim through, as torch does.
+        shifted = np.exp(array - array.max(axis=dim, keepdims=True, initial=-np.inf))
         result = _wrap(shifted / shifted.sum(axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(result)
@@ -225,7 +233,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         array = floating_array(x)
-        shifted = array - array.max(axis=dim, keepdims=True)
+        shifted = array - array.max(axis=dim, keepdims=True, initial=-np.inf)  # as in Softmax
         result = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(result)
