@@ -160,3 +160,69 @@ def test_edge_cases_match_torch(name, torch):
     ours, theirs = EDGE_CASES[name](engine), EDGE_CASES[name](torch)
     for o, t in zip(as_outputs(ours), as_outputs(theirs)):
         assert_same_tensor(o, t)
+
+
+# ------------------------------------------------------------ what the table cannot say
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_softmax_is_stable_for_large_inputs(dtype):
+    big = engine.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]], dtype=getattr(engine, dtype))
+    small = engine.tensor([[0.0, 1.0, 2.0], [0.0, -1.0, -2.0]], dtype=getattr(engine, dtype))
+    s, log_s = big.softmax(dim=1), engine.log_softmax(big, dim=1)
+    assert np.all(np.isfinite(s.numpy())) and np.all(np.isfinite(log_s.numpy()))
+    np.testing.assert_allclose(s.numpy(), small.softmax(dim=1).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(log_s.numpy(), engine.log_softmax(small, dim=1).numpy(), rtol=1e-6, atol=1e-6)
+    # log_softmax never takes the log of a probability that rounded to zero
+    far = engine.tensor([0.0, -200.0], dtype=getattr(engine, dtype))
+    assert far.log_softmax(0).tolist() == pytest.approx([0.0, -200.0])
+    with np.errstate(divide="ignore"):  # where log(softmax) would fail: e^-200 rounds to 0 in float32
+        assert np.isinf(np.log(far.softmax(0).numpy()[1])) or dtype == "float64"
+
+
+def test_softmax_gradients_are_stable_for_large_inputs(torch):
+    for values in ([1000.0, 1001.0, 1002.0], [-1e4, 0.0, 1e4], [50.0, -50.0, 0.0]):
+        x, tx = engine.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+        weights = [0.3, -1.0, 2.0]
+        (engine.log_softmax(x, 0) * engine.tensor(weights)).sum().backward()
+        (torch.log_softmax(tx, 0) * torch.tensor(weights)).sum().backward()
+        assert np.all(np.isfinite(x.grad.numpy()))
+        assert_same_tensor(x.grad, tx.grad, rtol=1e-5, atol=1e-6)
+
+
+def test_max_with_dim_returns_values_and_indices():
+    x = engine.tensor([[1.0, 5.0, 3.0], [7.0, 2.0, 9.0]], requires_grad=True)
+    result = x.max(dim=1)
+    values, indices = result
+    assert type(result).__name__ == "max" and result.values is values and result.indices is indices
+    assert values.tolist() == [5.0, 9.0] and indices.tolist() == [1, 2] and indices.dtype is engine.int64
+    assert not indices.requires_grad and values.grad_fn.name() == "MaxBackward0"
+    values.sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    low = engine.min(x, 0, keepdim=True)
+    assert type(low).__name__ == "min" and low.values.shape == (1, 3) and low.indices.tolist() == [[0, 1, 0]]
+
+
+def test_max_with_dim_matches_torch(torch):
+    data = [[1.0, 5.0, 3.0], [7.0, 2.0, 9.0]]
+    ours, theirs = engine.tensor(data).max(1, keepdim=True), torch.tensor(data).max(1, keepdim=True)
+    assert repr(ours) == repr(theirs)
+    assert type(ours).__module__ == type(theirs).__module__ == "torch.return_types"
+
+
+def test_ties_share_the_gradient_as_in_torch(torch):
+    """At a tie, max() (all dims) and amax split the gradient evenly; max(dim) picks one element."""
+    data = [[2.0, 2.0, 1.0], [0.0, 3.0, 3.0]]
+    for call in (lambda t: t.max(), lambda t: t.amax(1), lambda t: t.max(1).values,
+                 lambda t: t.maximum(t.flip(1)), lambda t: t.clamp(min=2.0)):
+        x, tx = engine.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        call(x).sum().backward()
+        call(tx).sum().backward()
+        assert_same_tensor(x.grad, tx.grad)
+
+
+def test_equal_and_allclose():
+    a = engine.tensor([1.0, 2.0])
+    assert engine.equal(a, engine.tensor([1.0, 2.0])) and not engine.equal(a, engine.tensor([1.0, 2.5]))
+    assert not engine.equal(a, engine.tensor([[1.0, 2.0]]))  # same values, other shape
+    assert engine.allclose(a, a + 1e-9) and not engine.allclose(a, a + 1e-3)
+    assert engine.allclose(a, a + 1e-3, atol=1e-2) and a.allclose(a * (1 + 1e-6))
+    assert type(engine.equal(a, a)) is bool and type(engine.allclose(a, a)) is bool
