@@ -17,7 +17,7 @@ from . import dtypes
 from .broadcasting import broadcast_shapes
 from .grad_mode import _state as _grad_state
 from .ops import arithmetic, indexing, joining, linalg, pointwise, reductions, views
-from .tensor import Tensor, _normalize_dim, _view_of, _wrap, _wrapped_number
+from .tensor import Tensor, _normalize_dim, _wrap, _wrapped_number
 from .size import Size
 
 
@@ -311,9 +311,9 @@ def matmul(input, other, *, out=None):
 
 def mm(input, mat2):
     if input.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     return matmul(input, mat2)
 
 

@@ -15,7 +15,6 @@ import warnings
 import numpy as np
 
 from . import dtypes, formatting
-from .grad_mode import _state as _grad_state
 from .size import Size
 
 _new_object = object.__new__

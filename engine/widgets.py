@@ -107,12 +107,14 @@ class GraphExplorer(_Explorer):
         return time.perf_counter() - start
 
 
-def naive_gradients(output):
+def naive_gradients(output, wrt=None):
     """What a first, naive backward pass computes on a scalar graph: recurse into each input
     as soon as a gradient arrives, passing on everything gathered at that node so far.
 
-    Returns {graph key: gradient}; keys as in `engine.viz`. A value used twice sends its
-    running total down twice, so it is counted too often (b = a + a; c = b + b gives 6, not 4).
+    A value used twice sends its running total down twice, so it is counted too often:
+    for b = a + a; c = b + b, `naive_gradients(c, a)` is 6 where autograd gives 4.
+    With `wrt`, the number for that tensor; without, {graph key: gradient} for every
+    tensor, keyed as in `engine.viz` (`Var.key`).
     """
     graph = viz.graph.trace(output)
     derivatives = viz.derivatives.Derivatives(graph)
@@ -133,6 +135,8 @@ def naive_gradients(output):
             if not isinstance(factor, float):
                 raise ValueError("naive_gradients works on scalar graphs only")
             stack.append((child, totals[var.key] * factor))
+    if wrt is not None:
+        return totals.get(viz.graph._key_of(wrt), 0.0)
     return totals
 
 

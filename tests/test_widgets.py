@@ -54,6 +54,7 @@ def test_naive_recursive_walk_counts_a_reused_value_too_often():
     _, names = reuse(a)
     totals = naive_gradients(names["c"])
     assert totals[a._accumulator] == 6.0  # autograd, walking in topological order, says 4
+    assert naive_gradients(names["c"], a) == 6.0 and naive_gradients(names["c"], names["b"]) == 2.0
     names["c"].backward()
     assert a.grad.item() == 4.0
 

@@ -331,11 +331,5 @@ def _accumulator(leaf):
     return node
 
 
-class FunctionCtx(BackwardNode):
-    """A ctx for calling a Function's forward outside autograd (used by gradcheck and tests)."""
-
-    _name = "FunctionCtx"
-
-
 from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
 from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402

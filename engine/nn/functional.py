@@ -21,7 +21,6 @@ from ..broadcasting import broadcast_shapes
 from ..creation import rand, zeros
 from ..grad_mode import is_grad_enabled
 from ..ops.common import _wrap, common_arrays, constant_like
-from ..tensor import Tensor
 
 __all__ = [
     "cross_entropy", "dropout", "linear", "log_softmax", "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "tanh",
