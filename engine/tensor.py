@@ -392,18 +392,8 @@ class Tensor:
     # ------------------------------------------------------------------- conversion
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
         """Convert to another dtype (or 'cpu'); returns self when nothing changes."""
-        from .device import as_device
-
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, dtypes.dtype):
-                dtype = arg
-            else:
-                device = arg
-        if device is not None:
-            as_device(device)
-        if dtype is None or dtypes.as_dtype(dtype) is self.dtype:
+        dtype = _dtype_from_to_arguments(args, dtype, device)
+        if dtype is None or dtype is self.dtype:
             return self.clone() if copy else self
         from .ops.views import ToCopy
 
@@ -801,6 +791,22 @@ class Tensor:
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         return F.normal_(self, mean, std, generator=generator)
+
+
+def _dtype_from_to_arguments(args, dtype, device):
+    """The dtype that `.to(...)`'s arguments ask for (None if none); checks the device on the way."""
+    from .device import as_device
+
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, dtypes.dtype):
+            dtype = arg
+        else:
+            device = arg
+    if device is not None:
+        as_device(device)
+    return None if dtype is None else dtypes.as_dtype(dtype)
 
 
 def _normalize_dim(dim, ndim):

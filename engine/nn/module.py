@@ -23,8 +23,22 @@ from collections.abc import Mapping
 from .. import dtypes
 from ..device import as_device
 from ..grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, _dtype_from_to_arguments
 from .parameter import Parameter
+
+
+def zero_grads(parameters, set_to_none=True):
+    """Set each parameter's `.grad` to None, or detach it and fill it with zeros (Module and Optimizer share this)."""
+    for param in parameters:
+        if param.grad is not None:
+            if set_to_none:
+                param.grad = None
+            else:
+                if param.grad.grad_fn is not None:
+                    param.grad.detach_()
+                else:
+                    param.grad.requires_grad_(False)
+                param.grad.zero_()
 
 
 def typename(obj):
@@ -289,16 +303,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Forget the gradients of every parameter: set `.grad` to None, or fill it with zeros."""
-        for param in self.parameters():
-            if param.grad is not None:
-                if set_to_none:
-                    param.grad = None
-                else:
-                    if param.grad.grad_fn is not None:
-                        param.grad.detach_()
-                    else:
-                        param.grad.requires_grad_(False)
-                    param.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ----------------------------------------------------------------------- state
     def state_dict(self, *, destination=None, prefix="", keep_vars=False):
@@ -417,19 +422,9 @@ class Module:
 
     def to(self, *args, **kwargs):
         """Convert floating-point parameters and buffers to a dtype (and/or check the device); in place, returns self."""
-        dtype, device = kwargs.get("dtype"), kwargs.get("device")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, dtypes.dtype):
-                dtype = arg
-            else:
-                device = arg
-        if device is not None:
-            as_device(device)
+        dtype = _dtype_from_to_arguments(args, kwargs.get("dtype"), kwargs.get("device"))
         if dtype is None:
             return self
-        dtype = dtypes.as_dtype(dtype)
         if not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)

@@ -19,7 +19,7 @@ from copy import deepcopy
 from itertools import chain
 
 from ..grad_mode import enable_grad
-from ..nn.module import typename
+from ..nn.module import typename, zero_grads
 from ..tensor import Tensor
 
 
@@ -90,17 +90,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Forget every parameter's gradient: set `.grad` to None (the default), or fill it with zeros."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is not None:
-                    if set_to_none:
-                        param.grad = None
-                    else:
-                        if param.grad.grad_fn is not None:
-                            param.grad.detach_()
-                        else:
-                            param.grad.requires_grad_(False)
-                        param.grad.zero_()
+        zero_grads((param for group in self.param_groups for param in group["params"]), set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient (subclasses implement the rule)."""
