@@ -20,7 +20,6 @@ import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
-from .. import dtypes
 from ..device import as_device
 from ..grad_mode import no_grad
 from ..tensor import Tensor, _dtype_from_to_arguments
