@@ -9,6 +9,8 @@
 Followed by what the table cannot express: type promotion, the numerical stability of
 softmax, the `(values, indices)` pairs of max/min, equal/allclose.
 """
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -226,3 +228,68 @@ def test_equal_and_allclose():
     assert engine.allclose(a, a + 1e-9) and not engine.allclose(a, a + 1e-3)
     assert engine.allclose(a, a + 1e-3, atol=1e-2) and a.allclose(a * (1 + 1e-6))
     assert type(engine.equal(a, a)) is bool and type(engine.allclose(a, a)) is bool
+
+
+# ---------------------------------------------------------------------- warnings
+def sqrt_gradient_at_zero(lib):
+    x = lib.tensor([0.0], requires_grad=True)
+    x.sqrt().sum().backward()
+    return x.grad
+
+
+QUIET = {  # inputs at which torch computes inf or nan without a word
+    "sqrt of a negative": lambda lib: lib.tensor([-1.0]).sqrt(),
+    "log of zero": lambda lib: lib.tensor([0.0, -1.0]).log(),
+    "exp overflow": lambda lib: lib.tensor([1000.0]).exp(),
+    "division by zero": lambda lib: lib.tensor([1.0, 0.0]) / 0,
+    "sigmoid of huge numbers": lambda lib: lib.tensor([-1e4, 1e4]).sigmoid(),
+    "softmax of -inf": lambda lib: lib.tensor([float("-inf")] * 2).softmax(0),
+    "log_softmax of -inf": lambda lib: lib.tensor([float("-inf")] * 2).log_softmax(0),
+    "log_softmax of nothing": lambda lib: lib.ones(0).log_softmax(0),
+    "mean of nothing": lambda lib: lib.ones(0).mean(),
+    "gradient of sqrt at 0": lambda lib: sqrt_gradient_at_zero(lib),
+}
+
+# NumPy's floating-point warnings that still escape: silencing them means an np.errstate around
+# every operation, which would cost more than the operation itself on small tensors.
+LOUD = {
+    "sin of inf": lambda lib: lib.tensor([float("inf")]).sin(),
+    "float32 overflow in a product": lambda lib: lib.tensor([1e30]) * 1e30,
+    "inf minus inf": lambda lib: lib.tensor([float("inf")]) - float("inf"),
+    "nan to int": lambda lib: lib.tensor([float("nan")]).long(),
+}
+
+
+@pytest.mark.parametrize("name", QUIET)
+def test_no_numpy_warnings_where_torch_is_silent(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        QUIET[name](engine)
+
+
+@pytest.mark.parametrize("name", QUIET)
+def test_torch_is_silent_there_too(name, torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        QUIET[name](torch)
+
+
+@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason="NumPy's overflow/invalid warnings escape (see LOUD)")
+@pytest.mark.parametrize("name", LOUD)
+def test_known_numpy_warnings(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LOUD[name](engine)
+
+
+def test_var_without_degrees_of_freedom_warns_in_torchs_words(torch):
+    for call in (lambda lib: lib.ones(3, 1).var(1), lambda lib: lib.ones(1).std(), lambda lib: lib.ones(2).var(correction=2)):
+        with warnings.catch_warnings(record=True) as ours:
+            warnings.simplefilter("always")
+            result = call(engine)
+        with warnings.catch_warnings(record=True) as theirs:
+            warnings.simplefilter("always")
+            expected = call(torch)
+        assert_same_tensor(result, expected)
+        assert [w.category for w in ours] == [UserWarning]
+        assert str(theirs[0].message).startswith(str(ours[0].message) + " (Triggered internally at ")

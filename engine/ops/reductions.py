@@ -4,6 +4,9 @@ Each takes `dims`, a tuple of non-negative dimension indices already checked by
 the caller, and `keepdim`. Backward puts the removed dimensions back with
 `unsqueeze`-style reshapes, then broadcasts.
 """
+import contextlib
+import warnings
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -185,7 +188,16 @@ class Var(Function):
             raise RuntimeError("std and var only support floating point and complex dtypes")
         array = floating_array(x)
         count = array.size if dims is None else int(np.prod([array.shape[d] for d in dims]))
-        with np.errstate(divide="ignore", invalid="ignore"):
+        no_freedom = count - correction <= 0
+        if no_freedom:  # torch warns in its own words, and NumPy's own warning is silenced below
+            warnings.warn(
+                f"{'std' if take_sqrt else 'var'}(): degrees of freedom is <= 0. Correction should be strictly less "
+                "than the reduction factor (input numel divided by output numel).",
+                UserWarning,
+                stacklevel=5,  # forward, apply, functional.var, Tensor.var: the line that called x.var()
+            )
+        quiet = warnings.catch_warnings(action="ignore") if no_freedom else contextlib.nullcontext()
+        with np.errstate(divide="ignore", invalid="ignore"), quiet:
             variance = np.var(array, axis=dims, ddof=correction, keepdims=keepdim)
             result = _wrap(np.sqrt(variance) if take_sqrt else variance)
         ctx._name = "StdBackward0" if take_sqrt else "VarBackward0"
@@ -213,8 +225,9 @@ class Softmax(Function):
     def forward(ctx, x, dim):
         array = floating_array(x)
         # The shift keeps exp finite; initial=-inf lets an empty dim through, as torch does.
-        shifted = np.exp(array - array.max(axis=dim, keepdims=True, initial=-np.inf))
-        result = _wrap(shifted / shifted.sum(axis=dim, keepdims=True))
+        with np.errstate(invalid="ignore"):  # an all -inf dim gives nan, as in torch, without NumPy's warning
+            shifted = np.exp(array - array.max(axis=dim, keepdims=True, initial=-np.inf))
+            result = _wrap(shifted / shifted.sum(axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(result)
         return result
@@ -233,8 +246,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         array = floating_array(x)
-        shifted = array - array.max(axis=dim, keepdims=True, initial=-np.inf)  # as in Softmax
-        result = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
+        with np.errstate(divide="ignore", invalid="ignore"):  # an empty or all -inf dim: nan or log(0), quietly
+            shifted = array - array.max(axis=dim, keepdims=True, initial=-np.inf)  # as in Softmax
+            result = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(result)
         return result
