@@ -43,8 +43,20 @@ def _binary(function, a, b, *extra):
 
 
 # ------------------------------------------------------------------------- arithmetic
+def _check_alpha(input, other, alpha):
+    """torch's rules for alpha: no float alpha for an integer result, no bool alpha but for a bool one."""
+    dtype = dtypes.result_type(_tensor_operand(input), _tensor_operand(other))
+    if isinstance(alpha, (builtins.bool, np.bool_)):
+        if dtype is not dtypes.bool:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, (float, np.floating)) and not dtype.is_floating_point:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
 def add(input, other, *, alpha=1, out=None):
     """input + alpha × other, broadcasting."""
+    if type(alpha) is not int or alpha != 1:
+        _check_alpha(input, other, alpha)
     if out is not None:
         return _into(out, "add", None, input, other, ufunc=np.add, alpha=alpha)
     return _binary(arithmetic.Add, input, other, alpha) if alpha != 1 else _binary(arithmetic.Add, input, other)
@@ -52,6 +64,8 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha × other, broadcasting."""
+    if type(alpha) is not int or alpha != 1:
+        _check_alpha(input, other, alpha)
     if out is not None:
         return _into(out, "sub", None, input, other, ufunc=np.subtract, alpha=alpha)
     if not isinstance(input, Tensor):
@@ -397,6 +411,8 @@ def amin(input, dim=(), keepdim=False):
 
 
 def _arg_extremum(input, dim, keepdim, pick):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(f"{pick.__name__}(): does not support bool input")
     if dim is None:
         index = pick(input._data.reshape(-1)) if input._data.size else _empty_reduction(pick)
         result = np.asarray(index, dtype=np.int64)
@@ -454,10 +470,12 @@ def any(input, dim=None, keepdim=False):
     return _wrap(np.any(input._data, axis=_logical_dims(dim, input.ndim), keepdims=keepdim))
 
 
-def _check_floating(input, kernel):
+def _check_floating(input, kernel, dim):
     if input._data.dtype.kind != "f":
+        # torch has one kernel for the last dim and one for the others, and names the one it lacks
+        kernel += "_lastdim" if dim is None or dim == input.ndim - 1 else ""
         raise NotImplementedError(
-            f'"{kernel}_lastdim_kernel_impl" not implemented for \'{input.dtype._legacy.removesuffix("Tensor")}\''
+            f'"{kernel}_kernel_impl" not implemented for \'{input.dtype._legacy.removesuffix("Tensor")}\''
         )
 
 
@@ -465,16 +483,18 @@ def softmax(input, dim, dtype=None):
     """exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first)."""
     if dtype is not None:
         input = input.to(dtype)
-    _check_floating(input, "softmax")
-    return reductions.Softmax.apply(input, _normalize_dim(dim, input.ndim) if input.ndim else None)
+    dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+    _check_floating(input, "softmax", dim)
+    return reductions.Softmax.apply(input, dim)
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along `dim`, without ever taking the log of a rounded-to-zero number."""
     if dtype is not None:
         input = input.to(dtype)
-    _check_floating(input, "log_softmax")
-    return reductions.LogSoftmax.apply(input, _normalize_dim(dim, input.ndim) if input.ndim else None)
+    dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+    _check_floating(input, "log_softmax", dim)
+    return reductions.LogSoftmax.apply(input, dim)
 
 
 # -------------------------------------------------------------------------- shapes
@@ -984,7 +1004,8 @@ def _direct_inplace(tensor, function, args, kwargs):
         if shape != target.shape:
             raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape {list(shape)}")
     alpha = kwargs.get("alpha", 1)
-    if alpha != 1:
+    if type(alpha) is not int or alpha != 1:
+        _check_alpha(tensor, other, alpha)
         operand = operand * alpha
     if not target.flags.writeable:
         raise RuntimeError(_OVERLAP)

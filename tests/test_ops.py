@@ -293,3 +293,36 @@ def test_var_without_degrees_of_freedom_warns_in_torchs_words(torch):
         assert_same_tensor(result, expected)
         assert [w.category for w in ours] == [UserWarning]
         assert str(theirs[0].message).startswith(str(ours[0].message) + " (Triggered internally at ")
+
+
+# ------------------------------------------------------------- dtypes through the table
+INPUT_DTYPES = ["float32", "float64", "int64", "int32", "bool"]
+# matmul of bools or of mixed dtypes: torch folds batched operands into mm/mv/bmm calls and its
+# message names whichever kernel refused; the engine names the same few kernels by operand rank.
+SAME_DTYPE_ONLY = {"matmul", "matmul_function", "mm"}
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op.name not in SAME_DTYPE_ONLY], ids=repr)
+@FAST
+@given(data=st.data())
+def test_dtypes_and_errors_match_torch(op, data, torch):
+    """Every op on inputs of mixed dtypes: torch's result dtype (type promotion) and values, or its error."""
+    case, arrays = draw_inputs(op, data)
+    chosen = [data.draw(st.sampled_from(INPUT_DTYPES), label=f"dtype {i}") if a.dtype.kind == "f" else None
+              for i, a in enumerate(arrays)]
+    arrays = [a.astype(d) if d else a for a, d in zip(arrays, chosen)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. int division by zero: both libraries give inf
+        ours = outcome(lambda: op.call(engine, *[engine.tensor(a) for a in arrays], **case.params))
+        theirs = outcome(lambda: op.call(torch, *[torch.tensor(a) for a in arrays], **case.params))
+    if theirs[0] == "raised":
+        assert ours[0] == "raised", f"torch raised {theirs[1]!r}, the engine returned {ours[1]!r}"
+        assert type(ours[1]) is type(theirs[1]), f"engine {ours[1]!r}, torch {theirs[1]!r}"
+        assert str(ours[1]) == str(theirs[1])
+        return
+    assert ours[0] == "ok", f"torch returned {theirs[1]!r}, the engine raised {ours[1]!r}"
+    for o, t in zip(as_outputs(ours[1]), as_outputs(theirs[1])):
+        if isinstance(t, bool):
+            assert o is t
+        else:
+            assert_same_tensor(o, t, rtol=1e-5, atol=1e-6)

@@ -20,7 +20,10 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         x, y = common_arrays(a, b)
         ctx.alpha = alpha
-        return _wrap(x + y if alpha == 1 else x + alpha * y)
+        if alpha == 1:
+            return _wrap(x + y)
+        # A bool y times a Python float would be float64 in NumPy; the result keeps the common dtype.
+        return _wrap((x + alpha * y).astype(common_dtype(a, b).numpy, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
@@ -52,7 +55,9 @@ class Sub(Function):
         _check_bool_subtraction(a, b)
         x, y = common_arrays(a, b)
         ctx.alpha = alpha
-        return _wrap(x - y if alpha == 1 else x - alpha * y)
+        if alpha == 1:
+            return _wrap(x - y)
+        return _wrap((x - alpha * y).astype(common_dtype(a, b).numpy, copy=False))  # as in Add
 
     @staticmethod
     def backward(ctx, grad):
@@ -155,11 +160,23 @@ class Reciprocal(Function):
 
 
 def _check_integer_power(dtype, exponent_array):
+    # torch refuses integer (or bool) ** negative integer only for a number exponent (x ** -1).
     # Only an integer result is refused: an int base may be left unconverted next to a float
     # exponent, since NumPy promotes it on the fly (see common_arrays).
     exponent = np.asarray(exponent_array)
-    if dtype.kind in "iu" and exponent.dtype.kind in "iu" and np.any(exponent < 0):
+    if dtype.kind in "biu" and exponent.dtype.kind in "iu" and np.any(exponent < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _power(base, power):
+    """np.power, except integer ** negative integer (which NumPy refuses), computed as torch does:
+    1 for a base of 1, ±1 for a base of -1, 0 for any other base."""
+    if base.dtype.kind not in "biu" or power.dtype.kind not in "iu" or not np.any(power < 0):
+        return np.power(base, power)
+    negative = power < 0
+    result = np.power(base, np.where(negative, 0, power))
+    reciprocal = np.where(base == 1, 1, np.where(base == -1, np.where(power % 2 == 0, 1, -1), 0))
+    return np.where(negative, reciprocal, result).astype(result.dtype)
 
 
 def _check_bool_power(base, power):
@@ -201,10 +218,9 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, x, y):
         base, power = common_arrays(x, y)
-        _check_integer_power(base.dtype, power)
         _check_bool_power(base, power)
         with np.errstate(divide="ignore", invalid="ignore"):
-            result = _wrap(np.power(base, power))
+            result = _wrap(_power(base, power))
         ctx.save_for_backward(x, y, result if ctx.needs_input_grad[1] else None)
         return result
 
@@ -228,11 +244,10 @@ class PowFromScalar(Function):
     @staticmethod
     def forward(ctx, base, y):
         b, power = common_arrays(_wrapped_number(base), y)
-        _check_integer_power(b.dtype, power)
         _check_bool_power(b, power)
         ctx.base = base
         with np.errstate(divide="ignore", invalid="ignore"):
-            result = _wrap(np.power(b, power))
+            result = _wrap(_power(b, power))
         ctx.save_for_backward(result)
         return result
 

@@ -84,6 +84,8 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x._data.dtype.kind == "b":  # NumPy has no sign for bools; torch's is the identity
+            return _wrap(x._data.copy())
         return _wrap(np.sign(x._data))
 
     @staticmethod
@@ -137,7 +139,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         if x._data.dtype.kind == "b":
-            raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+            raise RuntimeError("Boolean inputs not supported for relu")
         result = _wrap(np.maximum(x._data, 0, dtype=x._data.dtype))
         ctx.save_for_backward(result)
         return result
