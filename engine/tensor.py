@@ -91,6 +91,7 @@ class Tensor:
     _accumulator = None
     _retains_grad = False
     _is_wrapped_number = False
+    _is_symbol = False  # True for engine.static's graph values
     _base = None
 
     def __init__(self, *args):

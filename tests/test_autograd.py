@@ -409,8 +409,12 @@ def test_backward_with_create_graph_gives_a_differentiable_grad(torch):
 def test_variable_returns_a_tensor():
     t = engine.ones(2)
     v = engine.autograd.Variable(t, requires_grad=True)
-    assert type(v) is engine.Tensor and v is t and v.requires_grad
+    # As in torch: a new leaf over the same memory; the wrapped tensor is left as it was.
+    assert type(v) is engine.Tensor and v is not t and v.requires_grad and v.is_leaf
+    assert not t.requires_grad and v.data_ptr() == t.data_ptr()
     assert isinstance(engine.ones(1), engine.autograd.Variable)
+    with pytest.warns(UserWarning, match=r"volatile was removed and now has no effect. Use `with torch.no_grad\(\):` instead."):
+        engine.autograd.Variable(t, volatile=True)
 
 
 def test_variable_matches_torch(torch):

@@ -261,3 +261,28 @@ def test_tracing_and_defining_leave_no_warning_behind():
         warnings.simplefilter("error")
         traced = static.trace(lambda x: x.exp(), torch.zeros(2))
         assert torch.equal(traced(torch.zeros(2)), torch.ones(2))
+
+
+def test_placeholders_need_every_size_known():
+    with static.Graph():
+        with pytest.raises(ValueError, match="every dimension needs a size"):
+            static.placeholder("x", shape=(None, 3))
+
+
+def test_integer_graph_values_are_refused_where_they_would_be_read_at_build_time():
+    with static.Graph():
+        scores = static.placeholder("scores", shape=(4, 3))
+        labels = static.placeholder("labels", shape=(4,), dtype=torch.int64)
+        with pytest.raises(TypeError, match="indexing with labels, a value of a static graph"):
+            scores[torch.arange(4), labels]
+        with pytest.raises(TypeError, match="one-hot"):
+            torch.nn.functional.cross_entropy(scores, labels)
+
+
+def test_a_symbol_used_after_its_graph_closed_fails_instead_of_computing_on_its_stand_in():
+    with static.Graph():
+        x = static.placeholder("x", shape=())
+        y = x * 2
+    with pytest.raises(RuntimeError, match="no longer being built"):
+        bool(y > 1)
+    assert torch.equal(torch.ones(2) * 3, torch.full((2,), 3.0))  # plain tensors are unaffected

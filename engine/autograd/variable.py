@@ -15,7 +15,7 @@ class _VariableMeta(type):
 
 
 class Variable(metaclass=_VariableMeta):
-    """Calling `Variable(t, requires_grad=...)` returns `t` itself (a Tensor), as torch does today."""
+    """Calling `Variable(t, requires_grad=...)` returns a Tensor: a new leaf sharing `t`'s memory."""
 
     def __new__(cls, data, requires_grad=False, volatile=False):
         from ..tensor import Tensor
@@ -25,5 +25,10 @@ class Variable(metaclass=_VariableMeta):
         if volatile:
             import warnings
 
-            warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
-        return data.requires_grad_(requires_grad) if requires_grad else data
+            warnings.warn(
+                "volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        # A new leaf over the same memory, as torch returns: `data` itself is left as it was.
+        return data.detach().requires_grad_(requires_grad)

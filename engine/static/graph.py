@@ -38,6 +38,7 @@ class Symbol(Tensor):
     _graph = None
     _node = None
     _label = "?"
+    _is_symbol = True
 
     def __repr__(self):
         return f"<Symbol {self._label}: {self.dtype.name}{list(self._data.shape)}>"
@@ -122,9 +123,15 @@ def current_graph():
 
 
 def _intercept(function, args, kwargs):
-    graph = _active[-1]
     if not any(isinstance(a, Symbol) for a in args):
         return NotImplemented  # constants only: compute now, as usual
+    if not _active:
+        label = next(a._label for a in args if isinstance(a, Symbol))
+        raise RuntimeError(
+            f"{label} is a value of a static graph that is no longer being built; compute with it inside "
+            "`with graph:`, or run the graph to get a tensor"
+        )
+    graph = _active[-1]
     for a in args:
         if isinstance(a, Symbol) and a._graph is not graph:
             raise RuntimeError(f"{a._label} belongs to another graph; a graph can only use its own symbols")
@@ -149,8 +156,7 @@ class Graph:
 
     def __exit__(self, *exc):
         _active.remove(self)
-        if not _active:
-            _function._interceptor = None
+        # The hook stays: a symbol used after its graph closed must fail, not compute on its stand-in.
         return False
 
     # ------------------------------------------------------------------ building
@@ -160,11 +166,17 @@ class Graph:
             raise ValueError(f"the graph already has a placeholder named {name!r}")
         dtype = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
         shape = tuple(shape)
+        if any(n is None or not isinstance(n, int) or n < 0 for n in shape):
+            # The graph is shaped with stand-in arrays, so an unknown size would be baked in as 1.
+            raise ValueError(
+                f"placeholder {name!r}: every dimension needs a size (got {shape}); this engine builds static "
+                "graphs for one shape at a time"
+            )
         if example is not None:
             stand_in = np.array(example._data, dtype=dtype.numpy, copy=True)
         else:
             # Ones rather than zeros: the stand-in must not divide by zero or take log(0).
-            stand_in = np.ones(tuple(1 if n is None else n for n in shape), dtype=dtype.numpy)
+            stand_in = np.ones(shape, dtype=dtype.numpy)
         symbol = self._symbol(stand_in, name)
         symbol._shape_spec = shape
         self.placeholders[name] = symbol
@@ -176,6 +188,15 @@ class Graph:
         return symbol
 
     def _record(self, function, args, kwargs):
+        if not function.__module__.startswith("engine.ops"):
+            for a in args:
+                if isinstance(a, Symbol) and not a.dtype.is_floating_point:
+                    # Such a Function may keep what it read from the stand-in (say, class labels)
+                    # for its backward, which would then be wrong at run time.
+                    raise TypeError(
+                        f"{_op_name(function, args)} takes {a._label}, an integer graph value: in a static graph "
+                        "give it as a constant, or feed one-hot floats instead (as TensorFlow 1 programs did)"
+                    )
         ctx = function._node_class()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and (isinstance(a, Symbol) or a._requires_grad) for a in args)
         label = f"v{next(self._names)}"
