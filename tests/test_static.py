@@ -286,3 +286,21 @@ def test_a_symbol_used_after_its_graph_closed_fails_instead_of_computing_on_its_
     with pytest.raises(RuntimeError, match="no longer being built"):
         bool(y > 1)
     assert torch.equal(torch.ones(2) * 3, torch.full((2,), 3.0))  # plain tensors are unaffected
+
+
+def test_a_run_frees_each_intermediate_after_its_last_use():
+    import tracemalloc
+
+    with static.Graph() as g:
+        x = static.placeholder("x", shape=(1_000_000,))
+        y = x
+        for _ in range(8):
+            y = y * 1.5
+    value = torch.ones(1_000_000)
+    g.run(y, {"x": value})  # plan once, outside the measurement
+    tracemalloc.start()
+    result = g.run(y, {"x": value})
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result[0].item() == pytest.approx(1.5 ** 8)
+    assert peak < 3 * 4_000_000  # two 4 MB buffers alive at a time, not eight

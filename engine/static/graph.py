@@ -291,15 +291,17 @@ class Graph:
                 continue
             stack.append((symbol, True))
             stack.extend((a, False) for a in node.inputs())
-        return _Plan(order, placeholders)
+        return _Plan(order, placeholders, wanted)
 
     def _execute(self, plan, values):
         for symbol in plan.placeholders:
             if symbol not in values:
                 self._evaluate(symbol, values)  # raises the missing-feed error
-        for node in plan.nodes:
+        for node, done_with in zip(plan.nodes, plan.free_after):
             for out, value in zip(node.outputs, node.evaluate(values)):
                 values[out] = value
+            for symbol in done_with:  # as eager code frees a temporary: memory stays flat
+                del values[symbol]
 
     def _feed(self, feed_dict):
         from ..creation import tensor
@@ -370,8 +372,20 @@ class Graph:
 
 
 class _Plan:
-    def __init__(self, nodes, placeholders):
+    """Nodes in run order, and after each node the values nothing later needs (freed there)."""
+
+    def __init__(self, nodes, placeholders, wanted):
         self.nodes, self.placeholders = nodes, placeholders
+        last_use = {}
+        for step, node in enumerate(nodes):
+            for symbol in node.inputs():
+                if symbol._node is not None:  # fed values belong to the caller
+                    last_use[symbol] = step
+        kept = set(wanted)
+        self.free_after = [[] for _ in nodes]
+        for symbol, step in last_use.items():
+            if symbol not in kept:
+                self.free_after[step].append(symbol)
 
 
 def _new_symbol(array):
