@@ -14,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 import engine
 from op_table import FAST
-from torch_compat import assert_same_error, assert_same_tensor, outcome, to_torch, torch  # noqa: F401
+from torch_compat import assert_same_error, assert_same_tensor, outcome, torch  # noqa: F401
 
 
 TENSOR_MODULE = importlib.import_module("engine.tensor")  # engine.tensor is the function

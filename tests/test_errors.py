@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import engine
-from torch_compat import assert_same_error, last_frame_in_numpy, outcome, raised_from_engine, torch  # noqa: F401
+from torch_compat import last_frame_in_numpy, outcome, raised_from_engine, torch  # noqa: F401
 
 
 def _numpy_of(lib):

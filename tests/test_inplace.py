@@ -6,7 +6,6 @@ Without torch, the documented rules are checked directly.
 """
 import warnings
 
-import numpy as np
 import pytest
 
 import engine

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import engine
 from op_table import DIFFERENTIABLE, FAST, GRADCHECK, OPS, VARIES
-from torch_compat import as_array, assert_same_tensor, dtype_name, outcome, to_torch, torch  # noqa: F401
+from torch_compat import assert_same_tensor, outcome, to_torch, torch  # noqa: F401
 
 SEEDS = st.integers(0, 2**32 - 1)
 

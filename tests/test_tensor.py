@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import engine
-from torch_compat import assert_same_error, assert_same_tensor, outcome, to_torch, torch  # noqa: F401
+from torch_compat import assert_same_error, assert_same_tensor, outcome, torch  # noqa: F401
 
 
 def test_shape_and_size_are_size_tuples():
