@@ -1,6 +1,6 @@
 """Run every benchmark, print the results table, and write it into benchmarks/README.md.
 
-    .venv/bin/python benchmarks/run.py            # the full run, about 2-3 minutes; rewrites the README results
+    .venv/bin/python benchmarks/run.py            # the full run, 2-4 minutes; rewrites the README results
     .venv/bin/python benchmarks/run.py --quick    # a smoke run in seconds; prints, writes nothing
 
 Targets are reported, never asserted: the exit status is 0 whatever the numbers.
@@ -23,7 +23,9 @@ ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from benchmarks import backward_depth, mlp_step, timing, tiny_graph  # noqa: E402
+from benchmarks import (  # noqa: E402
+    backward_depth, mlp_step, scalar_engine, static_replay, timing, tiny_graph, training, widget_update,
+)
 
 README = os.path.join(HERE, "README.md")
 RESULTS_JSON = os.path.join(HERE, "results.json")
@@ -95,7 +97,42 @@ def _mlp_table(add, result):
     add("")
 
 
-def render(info, mlp, mlp_kept, tiny, depth, elapsed):
+def _static_replay_markdown(result):
+    """Benchmark 4's README section, read from the dict its measure() returns."""
+    lines = []
+    add = lines.append
+    add("### 4. Static replay against eager")
+    add("")
+    add(f"{result['rounds']} interleaved rounds per model. Each step computes the loss and every gradient; the "
+        "replay runs a static graph built once, whose build cost is repaid after the steps shown.")
+    add("")
+    add("| model | eager CPU µs/step | replay CPU µs/step | eager ÷ replay (paired) | build once, CPU µs | "
+        "steps to repay |")
+    add("|---|---|---|---|---|---|")
+    for name, model in result["models"].items():
+        eager = model["contestants"]["eager"]
+        replay = next(summary for key, summary in model["contestants"].items() if key != "eager")
+        ratio = timing.ratio(eager, replay)
+        repay = model["steps_to_repay_build"]
+        add(f"| {name} ({model['description']}) | {_us(eager['median_cpu_seconds'])} | "
+            f"{_us(replay['median_cpu_seconds'])} | {_cpu_cell(ratio)} | "
+            f"{model['build']['median_cpu_seconds'] * 1e6:.0f} | {'never' if repay is None else f'{repay:.0f}'} |")
+    add("")
+    return "\n".join(lines)
+
+
+def later_benchmarks(quick):
+    """(name, measure() arguments, its rows of the targets table, its README section, measure) after benchmark 3."""
+    later = [("static_replay", dict(repeats=3, models=("tiny", "medium")) if quick else {},
+              lambda result: [], _static_replay_markdown, static_replay.measure)]
+    for module, quick_args in ((widget_update, dict(repeats=3, number=2)), (scalar_engine, dict(repeats=2)),
+                               (training, dict(repeats=2, epochs=2))):
+        later.append((module.__name__.rsplit(".", 1)[-1], quick_args if quick else {}, module.target_rows,
+                      module.markdown, module.measure))
+    return later
+
+
+def render(info, mlp, mlp_kept, tiny, depth, elapsed, more=()):
     out = []
     add = out.append
     torch_version = info["torch"] or "not installed"
@@ -131,6 +168,9 @@ def render(info, mlp, mlp_kept, tiny, depth, elapsed):
         wall = depth.get("engine_wall", {}).get("per_node_ratio")
         add(f"| 3. backward depth | engine per-node cost at {fit['depths'][1]:,} ÷ at {fit['depths'][0]:,} | "
             f"{_x(target['value'])} | {_x(wall) if wall else '–'} | – | ≤ {target['limit']}× | {_holds(target)} |")
+    for target_rows, _, result in more:
+        for row in target_rows(result):
+            add(row)
     add("")
     add("\"Holds\" judges the CPU-time ratio of the in-process run with the default allocator.")
     add("")
@@ -207,6 +247,8 @@ def render(info, mlp, mlp_kept, tiny, depth, elapsed):
     for note in depth["notes"]:
         add(f"- Note: {note}.")
     add("")
+    for _, markdown, result in more:
+        add(markdown(result))
     return "\n".join(out)
 
 
@@ -244,23 +286,31 @@ def main(argv=None):
         depth_args = dict(depths=(1_000, 3_000, 10_000), repeats=2)
     else:
         mlp_args, tiny_args, depth_args = dict(repeats=31, number=10), dict(repeats=31, number=200), {}
-    print("1/4 MLP training step ...", file=sys.stderr, flush=True)
+    later = later_benchmarks(args.quick)
+    total = 4 + len(later)
+    print(f"1/{total} MLP training step ...", file=sys.stderr, flush=True)
     mlp = mlp_step.measure(**mlp_args)
-    print("2/4 MLP training step, malloc keeping freed memory (child process) ...", file=sys.stderr, flush=True)
+    print(f"2/{total} MLP training step, malloc keeping freed memory (child process) ...", file=sys.stderr, flush=True)
     mlp_kept = mlp_with_memory_kept(**mlp_args)
-    print("3/4 tiny graph ...", file=sys.stderr, flush=True)
+    print(f"3/{total} tiny graph ...", file=sys.stderr, flush=True)
     tiny = tiny_graph.measure(**tiny_args)
-    print("4/4 backward against depth ...", file=sys.stderr, flush=True)
+    print(f"4/{total} backward against depth ...", file=sys.stderr, flush=True)
     depth = backward_depth.measure(**depth_args)
+    more, results = [], {}
+    for number, (name, measure_args, target_rows, markdown, measure) in enumerate(later, start=5):
+        print(f"{number}/{total} {name.replace('_', ' ')} ...", file=sys.stderr, flush=True)
+        results[name] = measure(**measure_args)
+        more.append((target_rows, markdown, results[name]))
     elapsed = time.perf_counter() - started
 
-    section = render(info, mlp, mlp_kept, tiny, depth, elapsed)
+    section = render(info, mlp, mlp_kept, tiny, depth, elapsed, more)
     print(section)
     if not (args.quick or args.no_write):
         write_readme(section)
         with open(RESULTS_JSON, "w") as handle:
             json.dump(_jsonable({"machine": info, "mlp_step": mlp, "mlp_step_memory_kept": mlp_kept,
-                                 "tiny_graph": tiny, "backward_depth": depth, "seconds": elapsed}), handle, indent=1)
+                                 "tiny_graph": tiny, "backward_depth": depth, **results, "seconds": elapsed}),
+                      handle, indent=1)
             handle.write("\n")
         print(f"wrote {os.path.relpath(README, ROOT)} and {os.path.relpath(RESULTS_JSON, ROOT)}", file=sys.stderr)
     return 0
