@@ -40,6 +40,21 @@ class Symbol(Tensor):
     _label = "?"
     _is_symbol = True
 
+    @property
+    def _requires_grad(self):
+        # Every recorded operation asks its tensor arguments this, so a symbol used after its
+        # graph closed is caught here instead of computing quietly on its stand-in array.
+        if self._graph is not None and self._graph not in _active:
+            raise RuntimeError(
+                f"{self._label} is a value of a static graph that is no longer being built; compute with it "
+                "inside `with graph:`, or run the graph to get a tensor"
+            )
+        return False
+
+    @_requires_grad.setter
+    def _requires_grad(self, value):
+        pass  # a symbol never requires grad: its gradients are built with engine.static.gradients
+
     def __repr__(self):
         return f"<Symbol {self._label}: {self.dtype.name}{list(self._data.shape)}>"
 
@@ -156,7 +171,8 @@ class Graph:
 
     def __exit__(self, *exc):
         _active.remove(self)
-        # The hook stays: a symbol used after its graph closed must fail, not compute on its stand-in.
+        if not _active:
+            _function._interceptor = None  # eager code pays nothing once no graph is being built
         return False
 
     # ------------------------------------------------------------------ building
