@@ -538,7 +538,7 @@ def reshape(input, *shape):
     """Like view, but copies when the memory layout does not allow a view."""
     shape = _infer_shape(_shape_argument(shape), input._data.size)
     if views.reshaped_view(input._data, shape) is None:
-        return views.ReshapeCopy.apply(input, shape)
+        return views.reshape_copy(input, shape)
     return views.View.apply(input, shape)
 
 

@@ -59,6 +59,8 @@ GRAPHS = {
     "clone": lambda lib, x, y: x.clone() * y,
     "sum of a leaf": lambda lib, x, y: x.sum(),
     "mixed leaf and constant": lambda lib, x, y: x * lib.tensor([1.0, 2.0, 3.0]) + y,
+    # A reshape no view can do: a copy (CloneBackward0) read in the new shape (UnsafeViewBackward0).
+    "reshape that must copy": lambda lib, x, y: x.view(3, 1).expand(3, 2).flatten(),
 }
 
 
@@ -77,9 +79,6 @@ KNOWN_DIFFERENCES = {
     # torch leaves the condition out of next_functions (it is not a differentiable input); the
     # engine keeps a (None, 0) edge for it, which engine.viz and engine.static rely on.
     "where": lambda lib, x, y: lib.where(x > 1.5, x, y),
-    # torch clones, then reads the copy in the new shape (CloneBackward0 under UnsafeViewBackward0);
-    # the engine records the copy as the one UnsafeViewBackward0 node.
-    "reshape that must copy": lambda lib, x, y: x.view(3, 1).expand(3, 2).flatten(),
 }
 
 

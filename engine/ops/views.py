@@ -25,8 +25,13 @@ def reshape_to(tensor, shape):
     if tensor._data.shape == shape:
         return tensor
     if reshaped_view(tensor._data, shape) is None:
-        return ReshapeCopy.apply(tensor, shape)
+        return reshape_copy(tensor, shape)
     return View.apply(tensor, shape)
+
+
+def reshape_copy(tensor, shape):
+    """reshape when no view can do it: a contiguous copy, read in the new shape (as torch records it)."""
+    return UnsafeView.apply(Clone.apply(tensor), shape)
 
 
 class View(Function):
@@ -50,15 +55,15 @@ class View(Function):
         return reshape_to(grad, ctx.shape), None
 
 
-class ReshapeCopy(Function):
-    """reshape when a view is impossible: copy, then read in the new shape."""
+class UnsafeView(Function):
+    """A fresh copy read in a new shape; the copy is nobody else's, so no view needs tracking."""
 
     node_name = "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x._data.shape
-        return _wrap(np.reshape(x._data, shape, copy=True))
+        return _wrap(x._data.reshape(shape))
 
     @staticmethod
     def backward(ctx, grad):

@@ -117,7 +117,7 @@ class Node:
 
 
 _OP_NAMES = {
-    "PowScalar": "pow", "PowTensor": "pow", "PowFromScalar": "pow", "MatMul": "matmul", "ReshapeCopy": "reshape",
+    "PowScalar": "pow", "PowTensor": "pow", "PowFromScalar": "pow", "MatMul": "matmul", "UnsafeView": "reshape",
     "View": "view", "ExtremumAlongDim": "max_dim", "Extremum": "max", "IndexScatter": "index_scatter",
     "IndexPut": "index_put", "LogSoftmax": "log_softmax", "ToCopy": "to", "Var": "var",
 }
