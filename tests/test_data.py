@@ -10,20 +10,7 @@ from engine.utils.data import (
     BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, Subset, TensorDataset, default_collate,
     random_split,
 )
-
-TORCH_REASON = "real torch not installed: pip install torch==2.13.0 to compare"
-
-
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch", reason=TORCH_REASON)
-
-
-def outcome(call):
-    try:
-        return "ok", call()
-    except Exception as error:  # noqa: BLE001
-        return "raised", error
+from torch_compat import outcome, torch  # noqa: F401  (torch is a fixture)
 
 
 def make_dataset(n=10):

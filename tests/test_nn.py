@@ -11,13 +11,7 @@ import engine
 import engine.nn as nn
 import engine.nn.functional as F
 from engine.autograd import gradcheck
-
-TORCH_REASON = "real torch not installed: pip install torch==2.13.0 to compare"
-
-
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch", reason=TORCH_REASON)
+from torch_compat import assert_same_error, outcome, torch  # noqa: F401  (torch is a fixture)
 
 
 def to_torch(torch, tensor, requires_grad=False):
@@ -28,20 +22,6 @@ def to_torch(torch, tensor, requires_grad=False):
 def copy_weights(torch_model, engine_model):
     """Give the engine model the torch model's exact parameters."""
     engine_model.load_state_dict({k: engine.tensor(v.numpy()) for k, v in torch_model.state_dict().items()})
-
-
-def outcome(call):
-    try:
-        return "ok", call()
-    except Exception as error:  # noqa: BLE001
-        return "raised", error
-
-
-def assert_same_error(ours, theirs):
-    assert theirs[0] == "raised", f"torch did not raise; the engine gave {ours}"
-    assert ours[0] == "raised", f"the engine did not raise; torch raised {theirs[1]!r}"
-    assert type(ours[1]).__name__ == type(theirs[1]).__name__, (ours[1], theirs[1])
-    assert str(ours[1]) == str(theirs[1])
 
 
 def seeded(seed=0):

@@ -9,26 +9,7 @@ import engine
 import engine.nn as nn
 import engine.nn.functional as F
 import engine.optim as optim
-
-TORCH_REASON = "real torch not installed: pip install torch==2.13.0 to compare"
-
-
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch", reason=TORCH_REASON)
-
-
-def outcome(call):
-    try:
-        return "ok", call()
-    except Exception as error:  # noqa: BLE001
-        return "raised", error
-
-
-def assert_same_error(ours, theirs):
-    assert theirs[0] == "raised" and ours[0] == "raised", (ours, theirs)
-    assert type(ours[1]).__name__ == type(theirs[1]).__name__, (ours[1], theirs[1])
-    assert str(ours[1]) == str(theirs[1])
+from torch_compat import assert_same_error, outcome, torch  # noqa: F401  (torch is a fixture)
 
 
 def mlp(lib, dtype):
