@@ -59,6 +59,8 @@ GRAPHS = {
     "clone": lambda lib, x, y: x.clone() * y,
     "sum of a leaf": lambda lib, x, y: x.sum(),
     "mixed leaf and constant": lambda lib, x, y: x * lib.tensor([1.0, 2.0, 3.0]) + y,
+    # The condition is no input of the graph: torch records edges for x and y only.
+    "where": lambda lib, x, y: lib.where(x > 1.5, x, y),
     # A reshape no view can do: a copy (CloneBackward0) read in the new shape (UnsafeViewBackward0).
     "reshape that must copy": lambda lib, x, y: x.view(3, 1).expand(3, 2).flatten(),
 }
@@ -72,21 +74,6 @@ def leaves(lib):
 def test_graph_structure_matches_torch(name, torch):
     ours = GRAPHS[name](engine, *leaves(engine))
     theirs = GRAPHS[name](torch, *leaves(torch))
-    assert describe(ours, engine) == describe(theirs, torch)
-
-
-KNOWN_DIFFERENCES = {
-    # torch leaves the condition out of next_functions (it is not a differentiable input); the
-    # engine keeps a (None, 0) edge for it, which engine.viz and engine.static rely on.
-    "where": lambda lib, x, y: lib.where(x > 1.5, x, y),
-}
-
-
-@pytest.mark.xfail(strict=True, reason="a known difference in graph structure (see KNOWN_DIFFERENCES)")
-@pytest.mark.parametrize("name", KNOWN_DIFFERENCES)
-def test_known_graph_differences_from_torch(name, torch):
-    ours = KNOWN_DIFFERENCES[name](engine, *leaves(engine))
-    theirs = KNOWN_DIFFERENCES[name](torch, *leaves(torch))
     assert describe(ours, engine) == describe(theirs, torch)
 
 

@@ -207,6 +207,7 @@ class Function:
     """
 
     node_name = None  # the grad_fn name; torch names a custom Function's node "<Name>Backward"
+    not_graph_inputs = ()  # positions of tensor arguments that never get a gradient nor an edge
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -267,9 +268,11 @@ def _fresh_output(output, args):
 
 def _connect(ctx, args, outputs):
     """Record the edges from this node to its inputs, and make it the grad_fn of its outputs."""
-    edges, meta = [], []
-    for arg in args:
-        if isinstance(arg, Tensor):
+    edges, meta, positions = [], [], []
+    skipped = ctx._function.not_graph_inputs
+    for position, arg in enumerate(args):
+        if isinstance(arg, Tensor) and position not in skipped:
+            positions.append(position)
             if arg._requires_grad:
                 producer = arg._grad_fn
                 edges.append((producer if producer is not None else _accumulator(arg), arg._output_nr))
@@ -280,9 +283,7 @@ def _connect(ctx, args, outputs):
     ctx.next_functions = tuple(edges)
     ctx._input_meta = meta
     ctx._num_args = len(args)
-    ctx._input_positions = None if len(edges) == len(args) else [
-        i for i, arg in enumerate(args) if isinstance(arg, Tensor)
-    ]
+    ctx._input_positions = None if len(edges) == len(args) else positions
     ctx._sequence_nr = next(_sequence)
     ctx._num_outputs = len(outputs)
     if len(outputs) > 1:  # for zeros where some outputs receive no gradient

@@ -267,6 +267,7 @@ class Where(Function):
     """condition ? a : b; the gradient goes to a where the condition holds, to b elsewhere."""
 
     node_name = "WhereBackward0"
+    not_graph_inputs = (0,)  # the condition: torch records no edge for it
 
     @staticmethod
     def forward(ctx, condition, a, b):
