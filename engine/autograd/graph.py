@@ -196,11 +196,7 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
                 if fn is None or (needed is not None and fn not in needed):
                     continue
                 if grad is not None:
-                    slots = buffers.get(fn)
-                    if slots is None:
-                        slots = buffers[fn] = [None] * fn._num_outputs
-                    previous = slots[output_nr]
-                    slots[output_nr] = grad if previous is None else previous + grad
+                    _add_to_buffer(buffers, fn, output_nr, grad)
                 remaining = dependencies[fn] - 1
                 dependencies[fn] = remaining
                 if remaining == 0:
