@@ -2,7 +2,7 @@
 
 `book/post_claims.yml` lists every factual claim of the post the book follows, with a
 verdict and what PyTorch does today. Nothing else states a claim: the book shows the
-register through three pieces of MyST that this extension adds.
+register through three MyST directives that this extension adds.
 
 * A note in a chapter, where the claim is demonstrated (a code cell follows it)::
 
@@ -14,7 +14,7 @@ register through three pieces of MyST that this extension adds.
   `claim-<id>`, so `{ref}` can link to it.
 * The errata appendix: ``:::{post-claims-table}`` writes the count of each verdict and,
   for each section of the post, a table of quote, verdict, today and a link to the note.
-* A verdict badge in running text: ``{verdict}`nuance` ``.
+* ``:::{post-claim-verdicts}``: the four verdicts, each badge with what it means.
 
 The build warns, which `-W` turns into an error, when a note names an unknown claim,
 stands in another chapter than the claim's `shown_in`, appears twice, or when a claim
@@ -41,6 +41,12 @@ VERDICTS = {
     "nuance": "Right, with a nuance",
     "outdated": "Outdated",
     "wrong": "Wrong",
+}
+MEANINGS = {
+    "right": "the claim holds today;",
+    "nuance": "it holds, but needs a qualification;",
+    "outdated": "it was true of the PyTorch of its day, and is not any more;",
+    "wrong": "it was not true then and is not now.",
 }
 FIELDS = ("id", "quote", "section", "verdict", "today", "shown_in")
 
@@ -109,15 +115,6 @@ def verdict_badge(claim_or_verdict: Claim | str) -> nodes.inline:
     else:
         verdict, text = claim_or_verdict, VERDICTS[claim_or_verdict]
     return nodes.inline(text=text, classes=["verdict", f"verdict-{verdict}"])
-
-
-def verdict_role(name, rawtext, text, lineno, inliner, options=None, content=()):
-    """{verdict}`nuance`: the badge of a verdict, for text that explains them."""
-    if text not in VERDICTS:
-        message = inliner.reporter.error(
-            f"unknown verdict {text!r}; use one of {', '.join(VERDICTS)}", line=lineno)
-        return [inliner.problematic(rawtext, rawtext, message)], [message]
-    return [verdict_badge(text)], []
 
 
 class ClaimDirective(SphinxDirective):
@@ -212,6 +209,17 @@ class PostClaimsTable(ClaimDirective):
         return row
 
 
+class PostClaimVerdicts(SphinxDirective):
+    """The four verdicts, each badge with what it means, as a list."""
+
+    def run(self) -> list[nodes.Node]:
+        items = nodes.bullet_list()
+        for verdict, meaning in MEANINGS.items():
+            items += nodes.list_item("", nodes.paragraph(
+                "", "", verdict_badge(verdict), nodes.Text(f": {meaning}")))
+        return [items]
+
+
 def load(app: Sphinx) -> None:
     try:
         app.post_claims = {claim.id: claim for claim in load_register()}
@@ -252,7 +260,7 @@ def resolve_claim_links(app: Sphinx, doctree: nodes.document, fromdocname: str) 
 def setup(app: Sphinx) -> dict:
     app.add_directive("post-claim", PostClaimNote)
     app.add_directive("post-claims-table", PostClaimsTable)
-    app.add_role("verdict", verdict_role)
+    app.add_directive("post-claim-verdicts", PostClaimVerdicts)
     app.add_node(claim_link)
     app.connect("builder-inited", load)
     app.connect("env-purge-doc", purge_doc)
