@@ -185,7 +185,7 @@ class PostClaimsTable(ClaimDirective):
         return result
 
     def table(self, claims: list[Claim]) -> nodes.table:
-        widths = (32, 12, 40, 16)
+        widths = (30, 14, 42, 14)
         group = nodes.tgroup(cols=len(widths))
         group += [nodes.colspec(colwidth=width) for width in widths]
         group += nodes.thead("", self.row(["The post says", "Verdict", "Today", "Shown in"]))
@@ -198,7 +198,8 @@ class PostClaimsTable(ClaimDirective):
                 [claim_link("", claim.id, claim_id=claim.id)],
             ])
         group += body
-        return nodes.table("", group, classes=["post-claims"])
+        # colwidths-given: Sphinx writes the widths above, so every section's table lines up.
+        return nodes.table("", group, classes=["post-claims", "colwidths-given"])
 
     @staticmethod
     def row(cells) -> nodes.row:
