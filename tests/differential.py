@@ -628,7 +628,7 @@ def _layout_step(rng, name, shape, first=False):
     ndim = len(shape)
     dummy = np.empty(shape)
     options = ["clone", "contiguous", "elementwise", "binary", "sum_keep", "sum", "cat", "softmax", "slice",
-               "unsqueeze", "reshape", "flatten", "to", "expand", "stack", "mul_self"]
+               "unsqueeze", "reshape", "flatten", "to", "expand", "stack", "mul_self", "repeat"]
     if ndim >= 2:
         options += ["t" if ndim == 2 else "transpose", "transpose", "permute", "permute", "mT_add"]
     if first and chance(rng, 0.85):
@@ -688,6 +688,8 @@ def _layout_step(rng, name, shape, first=False):
         return f"{name}.{pick(rng, ['double()', 'to(torch.float64)', 'float()', 'detach()'])}", shape
     if kind == "expand":
         return f"{name}.unsqueeze(0).expand(2, {', '.join(['-1'] * ndim)})", (2,) + shape
+    if kind == "repeat":
+        return f"{name}.repeat({', '.join(['2'] + ['1'] * (ndim - 1))})", (2 * shape[0],) + shape[1:]
     return f"{name}.clone()", shape
 
 
@@ -898,8 +900,8 @@ def _edge_empty(rng, p):
                       f"x.any()", f"x[x > 0]", f"torch.stack([x, x])", "x.relu()", f"x.min({d})[0]"])
     p(f"y = {call}")
     p.see("y")
-    p("if isinstance(y, torch.Tensor) and y.requires_grad and y.dtype.is_floating_point:\n"
-      f"    ({'y' if 'chunk' not in call and 'split' not in call and 'unbind' not in call else 'y[0]'}.sum()).backward()")
+    p("out = y[0] if isinstance(y, tuple) else y")
+    p("if out.requires_grad:\n    out.sum().backward()")
     p.see("x.grad")
 
 
@@ -1033,8 +1035,77 @@ def _edge_boundaries(rng, p):
             p.see("a.grad")
 
 
+SCALE_FUNCTION = """class Scale(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * 2 + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2, None"""
+
+PAIR_FUNCTION = """class Pair(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.set_materialize_grads(False)
+        return a * 2, a * 3
+
+    @staticmethod
+    def backward(ctx, first, second):
+        record('first is None', first is None)
+        record('second is None', second is None)
+        if first is None:
+            return second * 3
+        return first * 2 if second is None else first * 2 + second * 3"""
+
+
+def _edge_autograd(rng, p):
+    """Custom Functions, hooks, and the graph's own nodes."""
+    kind = pick(rng, ["function_none", "materialize", "hook", "hook", "cat_empty", "accumulate_name", "repeat"])
+    shape = shape_of(rng, 1, 2, 1, 3)
+    p(f"x = {_float_tensor(rng, shape, requires_grad=True)}")
+    if kind == "function_none":
+        p(SCALE_FUNCTION)
+        p(f"b = {_float_tensor(rng, shape, requires_grad=True)}")
+        p("y = Scale.apply(x, b)")
+        p.see("y")
+        p(f"(y * {weights('y')}).sum().backward()")
+        p.see("x.grad", "b.grad")
+    elif kind == "materialize":
+        p(PAIR_FUNCTION)
+        p("u, v = Pair.apply(x)")
+        p.see("u", "v")
+        p(f"{pick(rng, ['u', 'v', '(u + v)'])}.sum().backward()")
+        p.see("x.grad")
+    elif kind == "hook":
+        target = pick(rng, ["x", "y"])
+        p("y = x * x")
+        hook = pick(rng, ["lambda g: g * 2", "lambda g: record('hook', g)", "lambda g: g + 1", "lambda g: None"])
+        p(f"handle = {target}.register_hook({hook})")
+        if chance(rng, 0.3):
+            p("handle.remove()")
+        p(f"(y * {weights('y')}).sum().backward()")
+        p.see("x.grad")
+    elif kind == "cat_empty":
+        p(f"e = torch.zeros({', '.join(map(str, shape[:-1] + (0,)))}, requires_grad=True)")
+        p(f"y = torch.cat({pick(rng, ['[x, e]', '[e, x]', '[e, x, e]'])}, -1)")
+        p.see("y")
+        p(f"(y * {weights('y')}).sum().backward()")
+        p.see("x.grad", "e.grad")
+    elif kind == "accumulate_name":
+        p(f"y = {pick(rng, ['x * 2', 'x.exp()', 'x + x', 'x.sum()'])}")
+        p.see("y.grad_fn.name()", "y.grad_fn.next_functions[0][0].name()",
+              "type(y.grad_fn.next_functions[0][0]).__name__", "len(y.grad_fn.next_functions)")
+    else:
+        sizes = pick(rng, ["2", "1, 2", "2, 1", "2, 2, 1", "3"])
+        p(f"y = x.repeat({sizes})")
+        p.see("y")
+        p(f"(y * {weights('y')}).sum().backward()")
+        p.see("x.grad")
+
+
 EDGE_TEMPLATES = [_edge_empty, _edge_empty, _edge_zero_d, _edge_pointwise, _edge_pointwise, _edge_boundaries,
-                  _edge_boundaries, _edge_boundaries]
+                  _edge_boundaries, _edge_boundaries, _edge_autograd]
 
 
 # -------------------------------------------------------------------------------- cases
@@ -1087,10 +1158,10 @@ class Raised:
 NUMPY_DIR = Path(np.__file__).resolve().parent
 # NumPy's own messages, for errors raised in its C code (where no frame of NumPy's shows).
 NUMPY_PHRASES = ("could not be broadcast", "could not broadcast", "truth value of an array", "out of bounds for axis",
-                 "only integers, slices", "ufunc", "ndarray", "dtype('", "cannot reshape array",
+                 "ufunc", "ndarray", "dtype('", "cannot reshape array",
                  "setting an array element with a sequence", "assignment destination is read-only",
                  "boolean index did not match", "too many indices for array", "arrays used as indices must be",
-                 "numpy boolean")
+                 "numpy boolean", "numpy.newaxis")
 
 
 def _raised(error):
@@ -1172,7 +1243,7 @@ LAYOUT_CLASSES = ("views", "layout")
 LAYOUT_KEYS = ("stride", "contiguous", "view(-1)")
 
 
-def _tensor_difference(ours, theirs, layout):
+def _tensor_difference(ours, theirs, layout, metadata):
     for key in ("shape", "dtype"):
         if ours[key] != theirs[key]:
             return f"{key} {ours[key]} != torch's {theirs[key]}"
@@ -1184,13 +1255,15 @@ def _tensor_difference(ours, theirs, layout):
         same = np.array_equal(a, b)
     if not same:
         return f"values differ:\n  engine {a.tolist()}\n  torch  {b.tolist()}"
+    if not metadata:
+        return None
     for key in ("requires_grad", "grad_fn") + (LAYOUT_KEYS if layout else ()):
         if ours[key] != theirs[key]:
             return f"{key} {ours[key]!r} != torch's {theirs[key]!r}"
     return None
 
 
-def _difference(ours, theirs, layout):
+def _difference(ours, theirs, layout, metadata):
     """Why one observation differs from torch's, or None."""
     if isinstance(ours, Raised) or isinstance(theirs, Raised):
         if not isinstance(theirs, Raised):
@@ -1203,12 +1276,12 @@ def _difference(ours, theirs, layout):
             return f"exception message differs:\n  engine {ours.message}\n  torch  {theirs.message}"
         return None
     if isinstance(ours, dict) and isinstance(theirs, dict):
-        return _tensor_difference(ours, theirs, layout)
+        return _tensor_difference(ours, theirs, layout, metadata)
     if isinstance(ours, list) and isinstance(theirs, list):
         if len(ours) != len(theirs):
             return f"length {len(ours)} != torch's {len(theirs)}"
         for i, (a, b) in enumerate(zip(ours, theirs)):
-            problem = _difference(a, b, layout)
+            problem = _difference(a, b, layout, metadata)
             if problem:
                 return f"[{i}]: {problem}"
         return None
@@ -1233,25 +1306,28 @@ def _summary(value):
 
 
 def compare(ours, theirs, layout=True):
-    """The first divergence of the engine's observations from torch's, as text, or None."""
+    """The first divergence of the engine's observations from torch's, as text, or None.
+
+    Numbers, shapes, dtypes and exceptions are compared first, across the whole run, so that a
+    wrong gradient is reported ahead of a wrong grad_fn name or stride noted before it.
+    """
     for label, mine in ours:
         if isinstance(mine, Raised) and mine.from_numpy:
             return f"{label}: raw NumPy error {mine}"
-    for (label, mine), (their_label, their) in zip(ours, theirs):
-        if label != their_label:
-            # One side raised and stopped earlier than the other.
-            mine = mine if label == "<raised>" else f"recorded {label}"
-            their = their if their_label == "<raised>" else f"recorded {their_label}"
-            if isinstance(mine, Raised):
-                return f"{label}: engine raised {mine} (torch went on)"
-            return f"{their_label}: torch raised {their} (the engine went on)"
-        problem = _difference(mine, their, layout)
-        if problem:
-            return f"{label}: {problem}"
-        if isinstance(mine, Raised) and mine.line != their.line:
-            return f"{label}: raised on line {mine.line}, torch on line {their.line}"
-    if len(ours) != len(theirs):
-        return f"{len(ours)} observations != torch's {len(theirs)}"
+    for metadata in (False, True):
+        for (label, mine), (their_label, their) in zip(ours, theirs):
+            if label != their_label:
+                # One side raised and stopped earlier than the other.
+                if isinstance(mine, Raised):
+                    return f"{label}: engine raised {mine} (torch went on)"
+                return f"{their_label}: torch raised {their} (the engine went on)"
+            problem = _difference(mine, their, layout, metadata)
+            if problem:
+                return f"{label}: {problem}"
+            if isinstance(mine, Raised) and mine.line != their.line:
+                return f"{label}: raised on line {mine.line}, torch on line {their.line}"
+        if len(ours) != len(theirs):
+            return f"{len(ours)} observations != torch's {len(theirs)}"
     return None
 
 
