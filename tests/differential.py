@@ -15,10 +15,15 @@ Each case is a short program in torch's own words (`torch.tensor(...)`, `x[1:].m
 
 The same program text runs with `torch` bound to the engine and to real torch. It calls
 `record(label, value)` to note what it sees; a tensor is noted with its shape, dtype, values,
-requires_grad, grad_fn name, strides, is_contiguous() and whether `.view(-1)` succeeds. An
-exception ends the program and is noted with its type and message. The two lists must match:
-values within rounding (exactly for ints and bools), everything else exactly; and the engine must
-never let a NumPy error out.
+requires_grad, grad_fn's `name()`, strides, is_contiguous() and whether `.view(-1)` succeeds
+(layout is compared in the views and layout classes). An exception ends the program and is
+noted with its type and message. The two lists must match: values within rounding (exactly for
+ints and bools), everything else exactly; and the engine must never let a NumPy error out.
+
+Not compared, on purpose: `type(grad_fn).__name__` (one engine Function may stand for several
+of torch's nodes, so its class name is the engine's own; `name()` is torch's), the strides of
+dims of size 1 and of empty tensors (no element is reached through them), and the grad_fn of a
+gradient made with create_graph=True (torch names it after its internal backward formula).
 
 A case is named by its class and index (`views-17`); its program depends only on those, so
 

@@ -1,7 +1,8 @@
 """Every seeded program of tests/differential.py gives torch's numbers, layouts and errors.
 
-One test per case, named by its class and index: `pytest tests/test_differential.py -k views-17`
-runs one, and `python tests/differential.py views 17` prints its program and both results.
+One test per case, named by its class and index:
+`pytest "tests/test_differential.py::test_same_as_torch[views-17]"` runs one, and
+`python tests/differential.py views 17` prints its program and both results.
 """
 import numpy as np
 import pytest
