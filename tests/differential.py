@@ -1348,6 +1348,7 @@ def divergence_kind(text):
     label, _, problem = text.splitlines()[0].partition(": ")
     if " = " in label:  # an op's result (the layout class): group by the op
         problem = f"{label.partition(' = ')[2]}: {problem}"
+    problem = re.sub(r" at 0x[0-9a-f]+", "", problem)  # object addresses
     problem = re.sub(r"\by\d\b", "y", problem)
     problem = re.sub(r"\[[^\]]*\]", "[…]", problem)
     problem = re.sub(r"-?\d+(\.\d+)?", "#", problem)
