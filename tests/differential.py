@@ -570,6 +570,11 @@ def _promotion_operand(rng, allow_number=True):
     return literal(array, dtype), dtype
 
 
+UNARY_CALLS = ["-a", "~a", "a.abs()", "a.exp()", "a.sqrt()", "a.sigmoid()", "a.sum()", "a.mean()", "a.prod()",
+               "torch.sign(a)", "a.float()", "a.long()", "a.bool()", "a.clamp(0)", "a.relu()", "a.neg()",
+               "a.reciprocal()", "a.square()", "torch.logical_not(a)"]
+
+
 def gen_promotion(rng):
     program = Program()
     a, a_dtype = _promotion_operand(rng, allow_number=False)
@@ -610,7 +615,7 @@ def gen_promotion(rng):
             program(f"a.{op}({b})")
         program("r = a")
     elif form == "unary":
-        program(f"r = {pick(rng, ['-a', '~a', 'a.abs()', 'a.exp()', 'a.sqrt()', 'a.sigmoid()', 'a.sum()', 'a.mean()', 'a.prod()', 'torch.sign(a)', 'a.float()', 'a.long()', 'a.bool()', 'a.clamp(0)', 'a.relu()', 'a.neg()', 'a.reciprocal()', 'a.square()', 'torch.logical_not(a)'])}")
+        program(f"r = {pick(rng, UNARY_CALLS)}")
     else:  # gradients through mixed dtypes
         program(f"f = {literal(halves(rng, (3,)), pick(rng, ['float32', 'float64']), requires_grad=True)}")
         symbol = pick(rng, ["+", "-", "*", "/", "**"])
@@ -654,7 +659,8 @@ def _layout_step(rng, name, shape, first=False):
     if kind == "contiguous":
         return f"{name}.contiguous()", shape
     if kind == "elementwise":
-        return f"{pick(rng, ['({t} + 1)', '({t} * 2)', '{t}.exp()', '{t}.relu()', '{t}.clamp(min=1)', '-{t}', '{t}.abs()'])}".format(t=name), shape
+        pointwise = ["({t} + 1)", "({t} * 2)", "{t}.exp()", "{t}.relu()", "{t}.clamp(min=1)", "-{t}", "{t}.abs()"]
+        return pick(rng, pointwise).format(t=name), shape
     if kind == "binary":
         other = pick(rng, ["contiguous", "row", "scalar"])
         if other == "contiguous":
@@ -752,7 +758,8 @@ def _bad_dim(rng, p):
                       f"torch.cat([x, x], {bad})", f"x.max({bad})", f"x.argmax({bad})", f"x.std({bad})",
                       f"x.unbind({bad})", f"x.split(1, {bad})", f"x.chunk(2, {bad})", f"x.flip({bad})",
                       f"x.amax({bad})", f"x.prod({bad})", f"torch.logsumexp(x, {bad})", f"x.size({bad})",
-                      f"x.select({bad}, 0)", f"x.flatten({bad})", f"torch.stack([x, x], {bad + 1 if bad >= 0 else bad - 1})"])
+                      f"x.select({bad}, 0)", f"x.flatten({bad})",
+                      f"torch.stack([x, x], {bad + 1 if bad >= 0 else bad - 1})"])
     p.see(call)
 
 
@@ -777,7 +784,8 @@ def _bad_index(rng, p):
     n = shape[0]
     call = pick(rng, [f"x[{n}]", f"x[{-n - 1}]", f"x[[0, {n}]]", f"x[torch.tensor([{n + 1}])]",
                       f"x[{', '.join(['0'] * (len(shape) + 1))}]", "x[1.5]", "x[[1.0, 0.0]]",
-                      f"x[torch.tensor([True] * {n + 1})]", "x[..., ...]", f"x[:, {shape[-1]}]" if len(shape) > 1 else "x['a']",
+                      f"x[torch.tensor([True] * {n + 1})]", "x[..., ...]",
+                      f"x[:, {shape[-1]}]" if len(shape) > 1 else "x['a']",
                       "x[torch.tensor([0.5])]", f"x[0:1, [0, {shape[-1] + 2}]]" if len(shape) > 1 else "x[None, 9]"])
     p.see(call)
 
@@ -803,10 +811,11 @@ def _bad_dtype(rng, p):
     call = pick(rng, ["i.mean()", "torch.tensor([1, 2], requires_grad=True)", "i.requires_grad_()",
                       "i.softmax(0)", "i.std()", "i.var(0)", "b - b", "-b", "i.add_(1.5)", "i.mul_(f)", "b.add_(1)",
                       "i ** -1", "i // 0", "i % 0", "f & f", "f | i", "~f", "torch.where(f, f, f)",
-                      "torch.where(i, f, f)", "torch.logsumexp(i, 0)", "i.norm()", "torch.mm(i.view(1, 3), f.view(3, 1))",
+                      "torch.where(i, f, f)", "torch.logsumexp(i, 0)", "i.norm()",
+                      "torch.mm(i.view(1, 3), f.view(3, 1))",
                       "torch.cat([f, b])", "f.eq(None)", "torch.tensor(['a'])", "i.log_softmax(0)", "torch.dot(i, f)",
                       "torch.tensor([1, 2]) @ torch.tensor([1., 2.])", "f.fill_(f)", "i.div_(2)", "i /= 2",
-                      "i.sqrt_()" if False else "i.exp_()", "b.mul_(2.5)", "torch.arange(3).requires_grad_()"])
+                      "i.exp_()", "b.mul_(2.5)", "torch.arange(3).requires_grad_()"])
     p.see(call)
 
 
@@ -814,10 +823,15 @@ def _bad_inplace_leaf(rng, p):
     shape = shape_of(rng, 1, 2, 1, 3)
     p(f"x = {_float_tensor(rng, shape, requires_grad=True)}")
     call = pick(rng, ["x.add_(1)", "x.mul_(2)", "x.zero_()", "x.fill_(1.0)", "x[0] = 2.0", "x += 1", "x.copy_(x * 2)",
-                      "x[0].mul_(5)", "x[:1].add_(1)", "x.t_()" if False else "x.relu_()", "x.exp_()",
+                      "x[0].mul_(5)", "x[:1].add_(1)", "x.relu_()", "x.exp_()",
                       "x.view(-1).add_(1)", "x.clamp_(0, 1)", "x.neg_()", "x.uniform_()"])
     p(call)
     p.see("x")
+
+
+LOSSES = ["(x * x).sum()", "x.exp().sum()", "(x ** 2).mean()", "x.sigmoid().sum()", "x.sum()", "(x * 2).sum()",
+          "x.relu().sum()", "x.max()", "x.softmax(0).max()"]
+SAVING_OPS = ["y.exp()", "y * y", "y.sigmoid()", "y.relu()", "y ** 2", "2 ** y", "y.tanh()", "y.sqrt()", "y.log()"]
 
 
 def _bad_backward(rng, p):
@@ -826,7 +840,7 @@ def _bad_backward(rng, p):
     kind = pick(rng, ["twice", "twice", "non_scalar", "no_grad", "saved_inplace", "twice_retain", "wrong_gradient",
                       "after_exp", "grad_of_int", "no_grad_mode"])
     if kind in ("twice", "twice_retain"):
-        p(f"y = {pick(rng, ['(x * x).sum()', 'x.exp().sum()', '(x ** 2).mean()', 'x.sigmoid().sum()', 'x.sum()', '(x * 2).sum()', 'x.relu().sum()', 'x.max()', 'x.softmax(0).max()'])}")
+        p(f"y = {pick(rng, LOSSES)}")
         p("y.backward(retain_graph=True)" if kind == "twice_retain" else "y.backward()")
         p.see("x.grad")
         p("y.backward()")
@@ -837,7 +851,7 @@ def _bad_backward(rng, p):
         p("x.detach().sum().backward()")
     elif kind == "saved_inplace":
         p(f"y = {pick(rng, ['x * 1', 'x + 0', 'x.clone()'])}")
-        p(f"z = {pick(rng, ['y.exp()', 'y * y', 'y.sigmoid()', 'y.relu()', 'y ** 2', '2 ** y', 'y.tanh()', 'y.sqrt()', 'y.log()'])}")
+        p(f"z = {pick(rng, SAVING_OPS)}")
         p(f"{pick(rng, ['y', 'z'])}.{pick(rng, ['mul_(2)', 'add_(1)', 'zero_()', 'exp_()', 'relu_()'])}")
         p("z.sum().backward()")
         p.see("x.grad")
@@ -845,7 +859,7 @@ def _bad_backward(rng, p):
         p(f"(x * 2).backward({_float_tensor(rng, shape[:-1] + (shape[-1] + 1,))})")
     elif kind == "after_exp":
         p("y = x * 1")
-        p(f"y.{pick(rng, ['exp_()', 'relu_()', 'sigmoid_()' if False else 'tanh_()' if False else 'exp_()'])}")
+        p(f"y.{pick(rng, ['exp_()', 'relu_()'])}")
         p(f"y.{pick(rng, ['mul_(2)', 'add_(1)'])}")
         p("y.sum().backward()")
         p.see("x.grad")
@@ -859,7 +873,8 @@ def _bad_backward(rng, p):
 
 def _bad_creation(rng, p):
     n = int(rng.integers(1, 4))
-    call = pick(rng, [f"torch.zeros(-{n})", f"torch.ones({n}, -1)", f"torch.tensor([[1, 2], [{', '.join(['3'] * (n + 2))}]])",
+    ragged = f"torch.tensor([[1, 2], [{', '.join(['3'] * (n + 2))}]])"
+    call = pick(rng, [f"torch.zeros(-{n})", f"torch.ones({n}, -1)", ragged,
                       f"torch.arange(0, {n}, 0)", f"torch.full(({n},), 1.5, dtype=torch.int64)",
                       "torch.tensor([1.0]).item() + torch.ones(2).item()", f"torch.ones({n} + 1).item()",
                       f"bool(torch.ones({n + 1}))", f"torch.ones(2, {n}).tolist()[5]", f"torch.eye({n}, -1)",
@@ -918,7 +933,7 @@ def _edge_zero_d(rng, p):
                       "s.mean(0)", "s.std()", "s.squeeze()", "s.squeeze(0)", "s.unsqueeze(-1)", "torch.stack([s, s])",
                       "s.flatten()", "s.permute(())", "s.transpose(0, -1)", "s.amax(0, keepdim=True)", "s.argmax()",
                       "s.sum(0)", "s.log_softmax(-1)", "torch.cat([s.view(1), v])", "s.item() * v", "s ** v",
-                      "torch.logsumexp(s, 0)", "s.norm()", "torch.where(v > 0, s, v)", "s @ s" if False else "s.expand(2, 2)"])
+                      "torch.logsumexp(s, 0)", "s.norm()", "torch.where(v > 0, s, v)", "s.expand(2, 2)"])
     p(f"y = {call}")
     p.see("y")
     p(f"({'y' if 'item' not in call else 'y'} * {weights('y')}).sum().backward()")
@@ -930,7 +945,8 @@ SPECIALS = ["float('nan')", "float('inf')", "-float('inf')", "0.0", "-0.0", "1.0
 
 def _edge_pointwise(rng, p):
     values = [pick(rng, SPECIALS) for _ in range(int(rng.integers(1, 4)))]
-    p(f"x = torch.tensor([{', '.join(values)}], dtype={pick(rng, ['torch.float32', 'torch.float64'])}, requires_grad=True)")
+    dtype = pick(rng, ["torch.float32", "torch.float64"])
+    p(f"x = torch.tensor([{', '.join(values)}], dtype={dtype}, requires_grad=True)")
     call = pick(rng, ["x.exp()", "x.log()", "x.sqrt()", "x.abs()", "x.sign()", "x.relu()", "x.sigmoid()", "x.tanh()",
                       "x.reciprocal()", "1 / x", "x / 0", "x.sin()", "x.cos()", "x ** 2", "x ** 0.5", "x ** 0",
                       "x ** -1", "x.pow(x)", "0.0 ** x", "2.0 ** x", "x.clamp(0, 1)", "x.clamp(min=0)",
@@ -946,9 +962,15 @@ def _edge_pointwise(rng, p):
     p.see("x.grad")
 
 
+TIE_OPS = ["x.max()", "x.min()", "x.max(0)[0]", "x.amax(0)", "x.amin()", "torch.maximum(x, torch.ones_like(x))",
+           "torch.minimum(x, torch.zeros_like(x))", "x.argmax()", "x.max(0)[1]", "x.relu()", "x.abs()", "x.sign()",
+           "x.clamp(0, 1)", "torch.logsumexp(x, 0)", "x.norm(p=3)"]
+
+
 def _edge_boundaries(rng, p):
     kind = pick(rng, ["pow_zero", "clamp_tie", "std_constant", "prod_zero", "prod_zero_double", "max_tie",
-                      "size_one", "chunk_empty", "all_ignored", "retain_inplace", "grad_dtype", "nan_max", "sort_of_ties"])
+                      "size_one", "chunk_empty", "all_ignored", "retain_inplace", "grad_dtype", "nan_max",
+                      "sort_of_ties"])
     if kind == "pow_zero":
         p(f"x = torch.tensor([0.0, {pick(rng, SPECIALS[3:])}], requires_grad=True)")
         p(f"y = torch.tensor([{pick(rng, ['0.0', '-1.0', '2.0', '-0.5', '0.5', '1.0'])}, 0.0], requires_grad=True)")
@@ -957,18 +979,24 @@ def _edge_boundaries(rng, p):
         p("z.sum().backward()")
         p.see("x.grad", "y.grad")
     elif kind == "clamp_tie":
-        p(f"x = torch.tensor([{', '.join(pick(rng, ['0.0', '1.0', '0.5', '-1.0', '2.0']) for _ in range(3))}], requires_grad=True)")
+        values = [pick(rng, ["0.0", "1.0", "0.5", "-1.0", "2.0"]) for _ in range(3)]
+        p(f"x = torch.tensor([{', '.join(values)}], requires_grad=True)")
         p(f"lo = torch.tensor([0.0, 0.5, {pick(rng, ['-1.0', '1.0', '0.0'])}], requires_grad=True)")
         p(f"hi = torch.tensor([1.0, 0.5, {pick(rng, ['2.0', '1.0', '0.0'])}], requires_grad=True)")
-        p(f"z = {pick(rng, ['x.clamp(lo, hi)', 'x.clamp(min=lo)', 'x.clamp(max=hi)', 'torch.clamp(x, lo)', 'x.clamp(hi, lo)'])}")
+        clamp = pick(rng, ["x.clamp(lo, hi)", "x.clamp(min=lo)", "x.clamp(max=hi)", "torch.clamp(x, lo)",
+                           "x.clamp(hi, lo)"])
+        p(f"z = {clamp}")
         p.see("z")
         p(f"(z * {weights('z')}).sum().backward()")
         p.see("x.grad", "lo.grad", "hi.grad")
     elif kind == "std_constant":
         n = int(rng.integers(1, 4))
         v = pick(rng, ["2.0", "0.0", "-1.5"])
-        p(f"x = torch.tensor([{', '.join([v] * n)}], dtype={pick(rng, ['torch.float32', 'torch.float64'])}, requires_grad=True)")
-        p(f"y = {pick(rng, ['x.std()', 'x.var()', 'x.std(0)', 'x.std(correction=0)', 'x.var(0, keepdim=True)', 'x.norm()', 'torch.norm(x - x)'])}")
+        dtype = pick(rng, ["torch.float32", "torch.float64"])
+        p(f"x = torch.tensor([{', '.join([v] * n)}], dtype={dtype}, requires_grad=True)")
+        spread = pick(rng, ["x.std()", "x.var()", "x.std(0)", "x.std(correction=0)", "x.var(0, keepdim=True)",
+                            "x.norm()", "torch.norm(x - x)"])
+        p(f"y = {spread}")
         p.see("y")
         p("y.sum().backward()")
         p.see("x.grad")
@@ -989,14 +1017,18 @@ def _edge_boundaries(rng, p):
         pool = ["1.0", "1.0", "0.0", "float('nan')"] if kind == "nan_max" else ["1.0", "1.0", "0.0", "-1.0"]
         values = [pick(rng, pool) for _ in range(int(rng.integers(1, 5)))]
         p(f"x = torch.tensor([{', '.join(values)}], requires_grad=True)")
-        p(f"y = {pick(rng, ['x.max()', 'x.min()', 'x.max(0)[0]', 'x.amax(0)', 'x.amin()', 'torch.maximum(x, torch.ones_like(x))', 'torch.minimum(x, torch.zeros_like(x))', 'x.argmax()', 'x.max(0)[1]', 'x.relu()', 'x.abs()', 'x.sign()', 'x.clamp(0, 1)', 'torch.logsumexp(x, 0)', 'x.norm(p=3)'])}")
+        p(f"y = {pick(rng, TIE_OPS)}")
         p.see("y")
         p("if y.requires_grad:\n    (y * 3).sum().backward()")
         p.see("x.grad")
     elif kind == "size_one":
         shape = pick(rng, [(1,), (1, 1), (3, 1), (1, 3), (1, 2, 1)])
         p(f"x = {_float_tensor(rng, shape, requires_grad=True)}")
-        p(f"y = {pick(rng, ['x.squeeze()', 'x.squeeze(0)', 'x.squeeze(-1)', 'x.expand(2, *x.shape)', 'x.sum(0)', 'x.softmax(0)', 'x.std(0)', 'x.var(-1)', 'x.t()' if len(shape) <= 2 else 'x.mT', 'x.max(0)[0]', 'x.unbind(0)[0]', 'x.view(-1)', 'x + x.mT' if len(shape) >= 2 else 'x + x', 'x.prod(-1)', 'x.mean(0, keepdim=True)'])}")
+        call = pick(rng, ["x.squeeze()", "x.squeeze(0)", "x.squeeze(-1)", "x.expand(2, *x.shape)", "x.sum(0)",
+                          "x.softmax(0)", "x.std(0)", "x.var(-1)", "x.t()" if len(shape) <= 2 else "x.mT",
+                          "x.max(0)[0]", "x.unbind(0)[0]", "x.view(-1)",
+                          "x + x.mT" if len(shape) >= 2 else "x + x", "x.prod(-1)", "x.mean(0, keepdim=True)"])
+        p(f"y = {call}")
         p.see("y", "y.is_contiguous()")
         p(f"(y * {weights('y')}).sum().backward()")
         p.see("x.grad")
@@ -1294,7 +1326,8 @@ def _difference(ours, theirs, layout, metadata):
                                                and not isinstance(ours, bool) and not isinstance(theirs, bool)):
         return f"{_summary(ours)} != torch's {_summary(theirs)}"
     if isinstance(ours, float) and isinstance(theirs, float):
-        if not (ours == theirs or (math.isnan(ours) and math.isnan(theirs)) or math.isclose(ours, theirs, rel_tol=1e-6)):
+        both_nan = math.isnan(ours) and math.isnan(theirs)
+        if not (ours == theirs or both_nan or math.isclose(ours, theirs, rel_tol=1e-6)):
             return f"{ours!r} != torch's {theirs!r}"
         return None
     if ours != theirs:
