@@ -234,8 +234,16 @@ class Function:
             ctx.needs_input_grad = _NOTHING_NEEDED[len(args)] if len(args) < 8 else (False,) * len(args)
             outputs = cls.forward(ctx, *args, **kwargs)
             ctx._saved = None
+            if type(outputs) is not tuple:
+                if outputs._base is not None:
+                    _mark_no_grad_view(outputs, args)
+            elif outputs and outputs[0]._base is not None:
+                for output in outputs:
+                    _mark_no_grad_view(output, args)
             return outputs
-        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        needs_input_grad = tuple([
+            isinstance(a, Tensor) and (a._requires_grad if a._base is None else _view_requires_grad(a)) for a in args
+        ])
         ctx.needs_input_grad = needs_input_grad
         _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
         try:
@@ -255,6 +263,13 @@ class Function:
 
 
 _NOTHING_NEEDED = [(False,) * n for n in range(8)]
+
+
+def _mark_no_grad_view(output, args):
+    # torch remembers that a view was made under no_grad, and refuses to record a write into it later.
+    # Only a new view counts: an op may hand back an input (an existing view) unchanged.
+    if not any(output is a for a in args):
+        output._view_creation = "no_grad"
 _NO_EDGE = (None, 0)
 
 
@@ -270,14 +285,15 @@ def _connect(ctx, args, outputs):
     """Record the edges from this node to its inputs, and make it the grad_fn of its outputs."""
     edges, meta, positions = [], [], []
     skipped = ctx._function.not_graph_inputs
+    needs = ctx.needs_input_grad
     for position, arg in enumerate(args):
         if isinstance(arg, Tensor) and position not in skipped:
             positions.append(position)
-            if arg._requires_grad:
+            if needs[position] and (arg._requires_grad or arg._grad_fn is not None):
                 producer = arg._grad_fn
                 edges.append((producer if producer is not None else _accumulator(arg), arg._output_nr))
                 meta.append((arg._data.shape, arg._data.dtype))
-            else:
+            else:  # (a view made under no_grad of a base that requires grad gets no edge, as in torch)
                 edges.append(_NO_EDGE)
                 meta.append(None)
     ctx.next_functions = tuple(edges)
@@ -333,4 +349,5 @@ def _accumulator(leaf):
 
 
 from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
+from .views import needs_grad as _view_requires_grad  # noqa: E402
 from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402

@@ -14,6 +14,14 @@ def _is_basic(index):
     return all(part is None or part is Ellipsis or isinstance(part, (int, slice)) for part in index)
 
 
+def basic_view(array, index):
+    """array[index] for a basic index, always an array that views `array` (NumPy gives a copied scalar for x[1])."""
+    result = array[index]
+    if type(result) is not np.ndarray:
+        result = array[(*index, Ellipsis)]
+    return result
+
+
 class Index(Function):
     """x[index]; backward adds the gradient into zeros at the positions read."""
 
@@ -22,7 +30,7 @@ class Index(Function):
         ctx._name = name
         ctx.index, ctx.shape = index, x._data.shape
         if _is_basic(index):
-            return _view_of(x, x._data[index])
+            return _view_of(x, basic_view(x._data, index))
         return _wrap(x._data[index])
 
     @staticmethod
