@@ -748,6 +748,24 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-length // chunks) if length else 1, dim)
 
 
+def select(input, dim, index, *, _method=False):
+    """input[..., index, ...] with the index at dimension `dim`: a view with that dimension removed."""
+    first = 1 if _method else 2  # torch counts the arguments from 1, and input is not one for the method
+    for position, (name, value) in enumerate((("dim", dim), ("index", index)), start=first):
+        if isinstance(value, (builtins.bool, np.bool_)) or not isinstance(value, (int, np.integer, Tensor)):
+            raise TypeError(f"select(): argument '{name}' (position {position}) must be int, not {type(value).__name__}")
+    dim, index = builtins.int(dim), builtins.int(index)
+    if input._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = _normalize_dim(dim, input.ndim)
+    size = input._data.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input._data.shape)} at dimension {dim}"
+        )
+    return indexing.Index.apply(input, (slice(None),) * dim + (index,), "SelectBackward0")
+
+
 def unbind(input, dim=0):
     """Every slice along `dim`, as a tuple of views."""
     dim = _normalize_dim(dim, input.ndim)

@@ -770,6 +770,9 @@ class Tensor:
     def unbind(self, dim=0):
         return F.unbind(self, dim)
 
+    def select(self, dim, index):
+        return F.select(self, dim, index, _method=True)
+
     # -------------------------------------------------------------------- in place
     # A trailing underscore means the result is written into this tensor's memory.
     def add_(self, other, *, alpha=1):

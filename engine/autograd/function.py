@@ -40,9 +40,33 @@ class Node:
 
     _name = "Node"
     next_functions = ()
+    _tensor_hooks = None  # output_nr -> {handle id: hook}, from Tensor.register_hook
 
     def name(self):
         return self._name
+
+    def _register_tensor_hook(self, output_nr, hook):
+        from ..utils.hooks import RemovableHandle
+
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.setdefault(output_nr, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def _run_tensor_hooks(self, grads):
+        """Pass each gradient through the hooks of the tensor it belongs to; a hook may replace it."""
+        for output_nr, hooks in self._tensor_hooks.items():
+            grad = grads[output_nr]
+            if grad is None:
+                continue
+            for hook in list(hooks.values()):
+                result = hook(grad)
+                if result is not None:
+                    _check_hook_result(hook, grad, result)
+                    grad = result
+            grads[output_nr] = grad
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -71,6 +95,18 @@ class AccumulateGrad(Node):
         else:
             variable._grad._data += grad._data
             variable._grad._version_counter[0] += 1
+
+
+def _check_hook_result(hook, grad, result):
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if result._data.dtype != grad._data.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was torch.{grad.dtype._legacy} got torch.{result.dtype._legacy})"
+        )
+    if result._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def _own_copy(tensor):

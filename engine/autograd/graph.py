@@ -164,6 +164,8 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
+            if node._tensor_hooks:
+                node._run_tensor_hooks(grads)
             if target_index:
                 for output_nr, grad in enumerate(grads):
                     index = target_index.get((node, output_nr))
