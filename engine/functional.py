@@ -1088,7 +1088,7 @@ def _division_dtype(a, b):
     return dtype if dtype.is_floating_point else dtypes.get_default_dtype()
 
 
-def fill_(tensor, value):
+def fill_(tensor, value, *, _zero=False):
     """Set every element to `value` (a number or a one-element tensor)."""
     value = _tensor_operand(value)
     _check_inplace(tensor, _records(tensor, (value,)))
@@ -1098,7 +1098,11 @@ def fill_(tensor, value):
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
             )
     if _records(tensor, (value,)):
-        return _commit_inplace(tensor, indexing.Fill.apply(tensor, value), _edge(tensor))
+        if value._is_wrapped_number:  # a number is no input of the graph
+            result = indexing.Fill.apply(tensor, value._data, "ZeroBackward0" if _zero else "FillBackward2")
+        else:
+            result = indexing.Fill.apply(tensor, value, "FillBackward3")
+        return _commit_inplace(tensor, result, _edge(tensor))
     if not tensor._data.flags.writeable:
         raise RuntimeError(_OVERLAP)
     tensor._data[...] = value._data

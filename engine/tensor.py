@@ -805,7 +805,7 @@ class Tensor:
         return F.inplace(self, F.relu)
 
     def zero_(self):
-        return F.fill_(self, 0)
+        return F.fill_(self, 0, _zero=True)
 
     def fill_(self, value):
         return F.fill_(self, value)

@@ -87,15 +87,14 @@ class IndexPut(Function):
 class Fill(Function):
     """Every element set to one value; no gradient reaches the old values."""
 
-    node_name = "FillBackward0"
-
     @staticmethod
-    def forward(ctx, x, value):
-        return _wrap(np.full_like(x._data, value._data))
+    def forward(ctx, x, value, name):
+        ctx._name = name  # torch: ZeroBackward0 (zero_), FillBackward2 (a number), FillBackward3 (a tensor)
+        return _wrap(np.full_like(x._data, getattr(value, "_data", value)))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None
+        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None, None
 
 
 class Copy(Function):
