@@ -326,7 +326,7 @@ def test_a_leaf_or_its_views_still_refuse_inplace(torch):
 SAVED_THEN_WRITTEN = {
     "relu_ then mul_": lambda lib, x: (x * 1).relu_().mul_(2),
     "exp_ then mul_": lambda lib, x: (x * 1).exp_().mul_(2),
-    "exp_ then setitem": lambda lib, x: _setitem(x.exp(), 0, 1.0) if False else _setitem((x * 1).exp_(), 0, 1.0),
+    "exp_ then setitem": lambda lib, x: _setitem((x * 1).exp_(), 0, 1.0),
     "2 ** x, then x written": lambda lib, x: _then(2 ** (y := x * 1), lambda: y.add_(1)),
     "2 ** x, then x written under no_grad": lambda lib, x: _under_no_grad(lib, x),
     "sigmoid, then output written": lambda lib, x: _then(s := (x * 1).sigmoid(), lambda: s.mul_(2)),
