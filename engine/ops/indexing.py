@@ -87,9 +87,12 @@ class IndexPut(Function):
 class Fill(Function):
     """Every element set to one value; no gradient reaches the old values."""
 
+    node_name = "FillBackward0"
+
     @staticmethod
-    def forward(ctx, x, value, name):
-        ctx._name = name  # torch: ZeroBackward0 (zero_), FillBackward2 (a number), FillBackward3 (a tensor)
+    def forward(ctx, x, value, name=None):
+        if name:  # torch: ZeroBackward0 (zero_), FillBackward2 (a number), FillBackward3 (a tensor)
+            ctx._name = name
         return _wrap(np.full_like(x._data, getattr(value, "_data", value)))
 
     @staticmethod
