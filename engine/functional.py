@@ -966,10 +966,11 @@ def _check_inplace(tensor, recording=None):
     base = tensor._base
     if base is not None and (recording or (recording is None and tensor.requires_grad)):
         _view_tracking.check_writable(tensor)
-        if base._requires_grad and base._grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        if tensor._requires_grad and tensor._grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if tensor.requires_grad:
+            if base._requires_grad and base._grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+            if tensor._grad_fn is None:  # torch reads the recorded grad_fn here, before any refresh
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
 
 def _records(tensor, args):

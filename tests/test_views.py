@@ -379,3 +379,116 @@ def _view_then_no_grad_write(lib, x):
 @pytest.mark.parametrize("name", VIEW_FLAGS)
 def test_requires_grad_of_views_follows_torch(name, torch):
     assert VIEW_FLAGS[name](engine) == VIEW_FLAGS[name](torch)
+
+
+# ------------------------------------- seeded random programs: views, in-place writes, backward
+def _random_view(lib, t, rng):
+    """A view of `t` made by one of the view operations, picked by `rng`."""
+    choices = ["unsqueeze", "None", "alias"]
+    if t.ndim >= 1 and t.shape[0] > 0:
+        choices += ["int", "slice", "select", "unbind", "split", "step"]
+    if t.ndim == 2:
+        choices += ["t", "transpose"]
+    if t.ndim >= 1:
+        choices += ["view"]
+    kind = choices[rng.randint(len(choices))]
+    n = t.shape[0] if t.ndim else 0
+    i = rng.randint(n) if n else 0
+    if kind == "int":
+        return t[i]
+    if kind == "slice":
+        return t[i:]
+    if kind == "step":
+        return t[::2]
+    if kind == "select":
+        return t.select(0, -1 - i if rng.randint(2) else i)
+    if kind == "unbind":
+        return t.unbind(0)[i]
+    if kind == "split":
+        return t.split(2)[i // 2]
+    if kind == "t":
+        return t.t()
+    if kind == "transpose":
+        return t.transpose(0, 1)
+    if kind == "view":
+        return t.view(-1)
+    if kind == "unsqueeze":
+        return t.unsqueeze(0)
+    if kind == "None":
+        return t[None]
+    return t[...]
+
+
+def _random_write(lib, t, w, rng):
+    kind = ["mul_", "add_", "add_ w", "mul_ w", "sub_", "zero_", "fill_", "exp_", "relu_", "setitem", "copy_",
+            "div_"][rng.randint(12)]
+    c = float(rng.randint(1, 4))
+    if kind == "mul_":
+        t.mul_(c)
+    elif kind == "add_":
+        t.add_(c)
+    elif kind == "add_ w":
+        t.add_(w.sum() * c)
+    elif kind == "mul_ w":
+        t.mul_(w[0])
+    elif kind == "sub_":
+        t.sub_(c)
+    elif kind == "zero_":
+        t.zero_()
+    elif kind == "fill_":
+        t.fill_(w[1] if rng.randint(2) else c)
+    elif kind == "exp_":
+        t.mul_(0.1).exp_()
+    elif kind == "relu_":
+        t.sub_(c).relu_()
+    elif kind == "setitem" and t.ndim:
+        t[rng.randint(t.shape[0])] = w[2] if rng.randint(2) else c
+    elif kind == "copy_":
+        t.copy_(w.sum() * c)
+    else:
+        t.div_(c)
+
+
+def _random_program(lib, seed):
+    """Views of a non-leaf, writes into it and its views, uses of their values, then backward; a log of it all."""
+    rng = np.random.RandomState(seed)
+    log = []
+    x = lib.tensor(rng.randint(-3, 4, (3, 4)).astype(np.float64), requires_grad=True)
+    w = lib.tensor(rng.randint(-3, 4, 4).astype(np.float64), requires_grad=True)
+    try:
+        base = x * 2 if rng.randint(4) else x.detach().clone()  # sometimes a base that starts without grad
+        pool, used = [base], []
+        for _ in range(rng.randint(2, 7)):
+            step = rng.randint(6)
+            t = pool[rng.randint(len(pool))]
+            if step < 2:
+                pool.append(_random_view(lib, t, rng))
+            elif step < 5:
+                _random_write(lib, t, w, rng)
+            else:
+                used.append(t * t if rng.randint(2) else t.exp())  # saves t, or its own output
+            log.append((step, tuple(pool[-1].shape)))
+        for t in pool:
+            fn = t.grad_fn
+            log.append((t.requires_grad, None if fn is None else fn.name(), np.round(t.tolist(), 5).tolist()))
+        total = sum((t * (k + 1)).sum() for k, t in enumerate(pool + used) if t.requires_grad)
+        if isinstance(total, lib.Tensor) and total.requires_grad:
+            total.backward()
+        for leaf in (x, w):
+            log.append(None if leaf.grad is None else np.round(leaf.grad.tolist(), 4).tolist())
+    except Exception as error:  # noqa: BLE001  (torch's errors are part of what is compared)
+        log.append(("raised", type(error).__name__, str(error)))
+    return log
+
+
+@pytest.mark.parametrize("chunk", range(8))
+def test_random_view_and_inplace_programs_match_torch(chunk, torch):
+    torch.set_default_dtype(torch.float64)  # exp_ and repeated writes: compare without float32 rounding
+    engine.set_default_dtype(engine.float64)
+    try:
+        for seed in range(chunk * 100, chunk * 100 + 100):
+            ours, theirs = _random_program(engine, seed), _random_program(torch, seed)
+            assert ours == theirs, f"seed {seed}"
+    finally:
+        torch.set_default_dtype(torch.float32)
+        engine.set_default_dtype(engine.float32)

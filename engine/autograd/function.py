@@ -68,8 +68,8 @@ class Node:
                     grad = result
             grads[output_nr] = grad
 
-    def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+    def __repr__(self):  # torch's repr drops the namespace of its C++-only nodes (torch::autograd::CopySlices)
+        return f"<{self.name().removeprefix('torch::autograd::')} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(Node):
@@ -220,12 +220,20 @@ def _sum_to_input(grad, shape, name, index):
     return sum_to_shape(grad, shape)
 
 
+def _short_name(node):
+    """How torch names a node in its errors: MulBackward0 → Mul, PowBackward1 → Pow1, CopyBackwards as is."""
+    match = re.fullmatch(r"(.*)Backward([0-9]+)", node.name())
+    if match is None:
+        return node.name()
+    return match[1] + ("" if match[2] == "0" else match[2])
+
+
 def _modified_inplace_message(tensor, version, producer):
     # torch names the node that produced the tensor: this node for a saved output,
     # the tensor's current grad_fn for a saved input, nothing for a leaf.
     description = f"[torch.{tensor.dtype._legacy} [{', '.join(str(n) for n in tensor._data.shape)}]]"
     if producer is not None:
-        description += f", which is output {tensor._output_nr} of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
+        description += f", which is output {tensor._output_nr} of {_short_name(producer)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"{description} is at version {tensor._version_counter[0]}; expected version {version} instead. "

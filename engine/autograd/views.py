@@ -20,11 +20,9 @@ tensor([ 6., 12.], grad_fn=<AsStridedBackward0>)
 >>> y.sum().backward(); x.grad
 tensor([2., 6., 6.])
 """
-import re
-
 import numpy as np
 
-from .function import BackwardNode, Function, _accumulator, _connect, _sequence
+from .function import BackwardNode, Function, _accumulator, _connect, _sequence, _short_name
 
 
 def requires_grad(view):
@@ -66,8 +64,7 @@ def _rebase_error(view, indirect):
     modified = "its base or another view of its base has been" if indirect else "is being"
     grad_fn = view._grad_fn
     if grad_fn is not None:
-        name = re.sub(r"Backward[0-9]*$", "", grad_fn.name())
-        message = f"Output {view._output_nr} of {name} is a view and {modified} modified inplace."
+        message = f"Output {view._output_nr} of {_short_name(grad_fn)} is a view and {modified} modified inplace."
     else:
         message = f"A view was created in no_grad mode and {modified} modified inplace with grad mode enabled."
     if view._view_creation == "multi_output":
@@ -132,9 +129,6 @@ class CopySlices(BackwardNode):
     """
 
     _name = "torch::autograd::CopySlices"
-
-    def __repr__(self):
-        return f"<CopySlices object at {hex(id(self))}>"
 
     def _run(self, grad_outputs):
         from ..ops.indexing import Index

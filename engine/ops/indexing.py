@@ -103,7 +103,7 @@ class Fill(Function):
 class Copy(Function):
     """x overwritten by src (broadcast and converted to x's dtype); the gradient goes to src."""
 
-    node_name = "CopyBackwards"
+    node_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, src):
