@@ -373,3 +373,51 @@ def test_relu_then_mul_raises_the_version_error():
     with pytest.raises(RuntimeError, match=r"\[torch.FloatTensor \[2\]\], which is output 0 of Relu, is at version 2; "
                        r"expected version 1 instead"):
         y.sum().backward()
+
+
+def _second_order(lib, program):
+    x = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    output = program(lib, x)
+    grad, = lib.autograd.grad(output, x, create_graph=True)
+    grad.sum().backward()
+    return np.round(grad.tolist(), 5).tolist(), np.round(x.grad.tolist(), 5).tolist()
+
+
+def _write_through_view(lib, x):
+    y = x * x
+    y[1:].mul_(x[:2])
+    return y.sum()
+
+
+def _read_view_after_base_write(lib, x):
+    y = x * x
+    v = y[1:]
+    y.mul_(x)
+    return v.sum()
+
+
+def _setitem_product(lib, x):
+    y = x * 1
+    y[0] = x[2] * x[1]
+    return (y * y).sum()
+
+
+SECOND_ORDER = {"write through a view": _write_through_view, "view read after its base changed":
+                _read_view_after_base_write, "setitem": _setitem_product}
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_double_backward_through_view_writes_matches_torch(name, torch):
+    assert _second_order(engine, SECOND_ORDER[name]) == _second_order(torch, SECOND_ORDER[name])
+
+
+def test_backward_from_a_view_whose_base_changed(torch):
+    def run(lib):
+        x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        y = x * 2
+        v = y[1:]
+        y.mul_(3)
+        v.backward(lib.ones(2))
+        return x.grad.tolist()
+
+    assert run(engine) == run(torch) == [0.0, 6.0, 6.0]
