@@ -421,3 +421,24 @@ def test_backward_from_a_view_whose_base_changed(torch):
         return x.grad.tolist()
 
     assert run(engine) == run(torch) == [0.0, 6.0, 6.0]
+
+
+SETITEM_NODES = {
+    "... = 0-d": (Ellipsis, lambda lib: lib.tensor(5.0)), "... = number": (Ellipsis, lambda lib: 5.0),
+    ": = tensor": (slice(None), lambda lib: lib.tensor([1.0, 2.0, 3.0])), ": = one": (slice(None), lambda lib: lib.tensor([4.0])),
+    "int list": ([0, 1], lambda lib: 5.0), "int": (1, lambda lib: lib.tensor(5.0)), "slice": (slice(1, None), lambda lib: 5.0),
+}
+
+
+@pytest.mark.parametrize("name", SETITEM_NODES)
+def test_setitem_records_the_node_torch_records(name, torch):
+    def run(lib):
+        index, value = SETITEM_NODES[name]
+        x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        y = x * 2
+        y[index] = value(lib)
+        record = y.grad_fn.name(), len(y.grad_fn.next_functions), y.tolist()
+        (y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        return record, x.grad.tolist()
+
+    assert run(engine) == run(torch)

@@ -61,7 +61,7 @@ class IndexScatter(Function):
 class IndexPut(Function):
     """A copy of x with `values` written at `index`; recorded when `x[index] = values` needs autograd."""
 
-    node_name = "CopySlices"
+    node_name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx, x, index, values):

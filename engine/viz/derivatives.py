@@ -84,6 +84,7 @@ RULES = {
     "Unbind": ["stack"],
     "Where": ["—", "grad where condition", "grad where not condition"],  # where(condition, a, b)
     "CopySlices": ["grad, written part zeroed", "grad[index]"],  # x[index] = values
+    "IndexPut": ["grad, written part zeroed", "grad[index]"],  # x[indices] = values
     "MatMul": ["grad @ Bᵀ", "Aᵀ @ grad"],
 }
 
