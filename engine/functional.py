@@ -902,12 +902,11 @@ def index_put_(input, index, value):
         if kind not in ("IndexBackward0", "AliasBackward0"):
             # torch writes through the view x[index]: the write is recorded on x as CopySlices
             view = indexing.Index.apply(input, numpy_index, kind)
-            _check_value_fits(input, numpy_index, value, view)
-            copy_(view, value)
+            copy_(view, _value_that_fits(input, numpy_index, value, view))
             return input
         _check_inplace(input, True)
         if kind == "AliasBackward0":  # x[...] = v: torch writes into x itself, with fill_ or copy_
-            _check_value_fits(input, numpy_index, value, input)
+            value = _value_that_fits(input, numpy_index, value, input)
             if value._data.ndim:
                 return copy_(input, value)
             return _commit_inplace(input, indexing.Fill.apply(input, value, "FillBackward3"), _edge(input))
@@ -921,12 +920,20 @@ def index_put_(input, index, value):
     return input
 
 
-def _check_value_fits(input, index, value, view):
-    if value._data.shape != view._data.shape:
-        try:
-            np.broadcast_to(np.empty(value._data.shape, dtype=np.bool_), view._data.shape)
-        except ValueError as error:
-            raise RuntimeError(_setitem_error(input, index, value, error)) from None
+def _value_that_fits(input, index, value, view):
+    """`value` ready to be copied into `view`: leading dims of size 1 dropped, as torch does."""
+    shape = value._data.shape
+    if shape == view._data.shape:
+        return value
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    if shape != value._data.shape:
+        value = value.reshape(shape)
+    try:
+        np.broadcast_to(np.empty(shape, dtype=np.bool_), view._data.shape)
+    except ValueError as error:
+        raise RuntimeError(_setitem_error(input, index, value, error)) from None
+    return value
 
 
 def _setitem_error(input, index, value, error):

@@ -442,3 +442,26 @@ def test_setitem_records_the_node_torch_records(name, torch):
         return record, x.grad.tolist()
 
     assert run(engine) == run(torch)
+
+
+SETITEM_SHAPES = {
+    "leading ones dropped": (0, (1, 1, 4)), "leading ones, then a broadcast": (slice(0, 2), (1, 4)),
+    "too few columns": (slice(0, 2), (1, 3)), "too many rows": (0, (2, 4)), "all, leading ones": (Ellipsis, (1, 1, 4)),
+}
+
+
+@pytest.mark.parametrize("name", SETITEM_SHAPES)
+def test_recorded_setitem_shapes_match_torch(name, torch):
+    def run(lib):
+        index, shape = SETITEM_SHAPES[name]
+        w = lib.ones(shape).requires_grad_()
+        y = lib.ones(3, 4, requires_grad=True) * 1
+        y[index] = w * 2
+        y.sum().backward()
+        return y.tolist(), w.grad.tolist()
+
+    ours, theirs = outcome(lambda: run(engine)), outcome(lambda: run(torch))
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours == theirs

@@ -286,7 +286,7 @@ class Function:
                     _mark_no_grad_view(output, args)
             return outputs
         needs_input_grad = tuple([
-            isinstance(a, Tensor) and (a._requires_grad if a._base is None else _view_requires_grad(a)) for a in args
+            isinstance(a, Tensor) and (a._requires_grad if a._base is None else _view_needs_grad(a)) for a in args
         ])
         ctx.needs_input_grad = needs_input_grad
         _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
@@ -393,5 +393,5 @@ def _accumulator(leaf):
 
 
 from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
-from .views import needs_grad as _view_requires_grad  # noqa: E402
+from .views import needs_grad as _view_needs_grad  # noqa: E402
 from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402
