@@ -906,9 +906,8 @@ def index_put_(input, index, value):
             return input
         _check_inplace(input, True)
         if kind == "AliasBackward0":  # x[...] = v: torch writes into x itself, with fill_ or copy_
-            value = _value_that_fits(input, numpy_index, value, input)
             if value._data.ndim:
-                return copy_(input, value)
+                return copy_(input, _value_that_fits(input, numpy_index, value, input))
             return _commit_inplace(input, indexing.Fill.apply(input, value, "FillBackward3"), _edge(input))
         result = indexing.IndexPut.apply(input, numpy_index, value)
         return _commit_inplace(input, result)
