@@ -449,6 +449,11 @@ def _random_write(lib, t, w, rng):
         t.div_(c)
 
 
+def _significant(tensor):
+    """The values to 9 significant digits: the two libraries may sum in another order."""
+    return [float(f"{v:.9g}") for v in np.asarray(tensor.tolist(), dtype=np.float64).reshape(-1)]
+
+
 def _random_program(lib, seed):
     """Views of a non-leaf, writes into it and its views, uses of their values, then backward; a log of it all."""
     rng = np.random.RandomState(seed)
@@ -471,12 +476,12 @@ def _random_program(lib, seed):
             log.append((step, tuple(pool[-1].shape)))
         for t in pool:
             fn = t.grad_fn
-            log.append((t.requires_grad, None if fn is None else fn.name(), np.round(t.tolist(), 5).tolist()))
+            log.append((t.requires_grad, None if fn is None else fn.name(), tuple(t.shape), _significant(t)))
         total = sum((t * (k + 1)).sum() for k, t in enumerate(pool + used) if t.requires_grad)
         if isinstance(total, lib.Tensor) and total.requires_grad:
             total.backward()
         for leaf in (x, w):
-            log.append(None if leaf.grad is None else np.round(leaf.grad.tolist(), 4).tolist())
+            log.append(None if leaf.grad is None else _significant(leaf.grad))
     except Exception as error:  # noqa: BLE001  (torch's errors are part of what is compared)
         log.append(("raised", type(error).__name__, str(error)))
     return log
