@@ -99,7 +99,7 @@ class Tensor:
     _is_symbol = False  # True for engine.static's graph values
     _base = None
     _view_version = 0
-    _view_creation = None  # "multi_output" or "no_grad" for the views torch forbids writing into
+    _view_creation = None  # "multi_output", "no_grad" or "custom_function": views torch forbids writing into
 
     def __init__(self, *args):
         if len(args) == 1 and (isinstance(args[0], bool) or not isinstance(args[0], (int, np.integer))):

@@ -499,3 +499,56 @@ def test_random_view_and_inplace_programs_match_torch(chunk, torch):
     finally:
         torch.set_default_dtype(torch.float32)
         engine.set_default_dtype(engine.float32)
+
+
+def _view_function(lib):
+    class Flatten(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad.view(2, 2)
+
+    class Same(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    return Flatten, Same
+
+
+CUSTOM_VIEWS = {
+    "write into a view made in forward": lambda lib, y: _view_function(lib)[0].apply(y).mul_(2),
+    "write into an input returned as is": lambda lib, y: _view_function(lib)[1].apply(y).add_(1),
+    "base written after": lambda lib, y: _then_read(_view_function(lib)[0].apply(y), y),
+    "read, not written": lambda lib, y: (_view_function(lib)[0].apply(y) * 2).tolist(),
+}
+
+
+def _then_read(view, base):
+    base.mul_(2)
+    return view.grad_fn
+
+
+@pytest.mark.parametrize("name", CUSTOM_VIEWS)
+def test_views_made_in_a_custom_function_follow_torch(name, torch):
+    ours = outcome(lambda: CUSTOM_VIEWS[name](engine, engine.ones(2, 2, requires_grad=True) * 1))
+    theirs = outcome(lambda: CUSTOM_VIEWS[name](torch, torch.ones(2, 2, requires_grad=True) * 1))
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours == theirs
+
+
+def test_views_the_engine_makes_inside_its_own_forward_stay_writable():
+    m = engine.nn.functional.linear(engine.ones(2, 3), engine.ones(4, 3, requires_grad=True))
+    m.mul_(2)
+    values = engine.ones(3, 4, requires_grad=True).max(1)[0]
+    values.mul_(2)
+    assert m.grad_fn.name() == "MulBackward0" and values.grad_fn.name() == "MulBackward0"

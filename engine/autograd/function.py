@@ -221,8 +221,8 @@ def _sum_to_input(grad, shape, name, index):
 
 
 def _short_name(node):
-    """How torch names a node in its errors: MulBackward0 → Mul, PowBackward1 → Pow1, CopyBackwards as is."""
-    match = re.fullmatch(r"(.*)Backward([0-9]+)", node.name())
+    """How torch names a node in its errors: MulBackward0 → Mul, PowBackward1 → Pow1, MyFnBackward → MyFn."""
+    match = re.fullmatch(r"(.*)Backward([0-9]*)", node.name())
     if match is None:
         return node.name()
     return match[1] + ("" if match[2] == "0" else match[2])
@@ -349,7 +349,12 @@ def _connect(ctx, args, outputs):
     if len(outputs) > 1:  # for zeros where some outputs receive no gradient
         ctx._output_meta = [(out._data.shape, out._data.dtype) for out in outputs]
     non_differentiable = ctx._non_differentiable
+    custom = not ctx._function.__module__.startswith("engine.")
     for output_nr, out in enumerate(outputs):
+        if out._base is not None and (custom or out._view_creation == "no_grad"):
+            # A view made inside forward (which runs under no_grad): torch forbids writing into it when the
+            # Function is a learner's own, whose backward the write would bypass; for the engine's own it is a view.
+            out._view_creation = "custom_function" if custom else None
         if out._data.dtype.kind != "f" or (non_differentiable and any(out is t for t in non_differentiable)):
             continue
         out._grad_fn = ctx

@@ -55,7 +55,7 @@ def refresh(view):
 
 
 def check_writable(view):
-    """torch's refusal to record a write into a view made by split/unbind or under no_grad."""
+    """torch's refusal to record a write into a view made by split/unbind, under no_grad or in a custom Function."""
     if view._view_creation is not None:
         raise RuntimeError(_rebase_error(view, indirect=False))
 
@@ -67,6 +67,13 @@ def _rebase_error(view, indirect):
         message = f"Output {view._output_nr} of {_short_name(grad_fn)} is a view and {modified} modified inplace."
     else:
         message = f"A view was created in no_grad mode and {modified} modified inplace with grad mode enabled."
+    if view._view_creation == "custom_function":
+        return message + (
+            " This view was created inside a custom Function (or because an input was returned as-is) and the "
+            "autograd logic to handle view+inplace would override the custom backward associated with the custom "
+            "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the "
+            "output of the custom Function."
+        )
     if view._view_creation == "multi_output":
         return message + (
             " This view is the output of a function that returns multiple views. Such functions do not allow the "
