@@ -134,6 +134,7 @@ class BackwardNode(Node):
     _saved = None
     _retained = None
     _non_differentiable = ()
+    _custom = False
     materialize_grads = True
 
     def save_for_backward(self, *tensors):
@@ -257,7 +258,10 @@ class Function:
         super().__init_subclass__(**kwargs)
         # Like torch, each Function gets its own node class, named after it.
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
-        cls._node_class = type(name, (BackwardNode,), {"_function": cls, "_name": name, "__module__": cls.__module__})
+        cls._node_class = type(name, (BackwardNode,), {
+            "_function": cls, "_name": name, "__module__": cls.__module__,
+            "_custom": not cls.__module__.startswith("engine."),  # a learner's own Function (see _connect)
+        })
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -349,9 +353,9 @@ def _connect(ctx, args, outputs):
     if len(outputs) > 1:  # for zeros where some outputs receive no gradient
         ctx._output_meta = [(out._data.shape, out._data.dtype) for out in outputs]
     non_differentiable = ctx._non_differentiable
-    custom = not ctx._function.__module__.startswith("engine.")
     for output_nr, out in enumerate(outputs):
-        if out._base is not None and (custom or out._view_creation == "no_grad"):
+        if out._base is not None and (ctx._custom or out._view_creation == "no_grad"):
+            custom = ctx._custom
             # A view made inside forward (which runs under no_grad): torch forbids writing into it when the
             # Function is a learner's own, whose backward the write would bypass; for the engine's own it is a view.
             out._view_creation = "custom_function" if custom else None
