@@ -29,7 +29,7 @@ from .functional import (
     abs, absolute, add, all, allclose, amax, amin, any, argmax, argmin, bitwise_and, bitwise_not, bitwise_or,
     bitwise_xor, broadcast_to, cat, chunk, clamp, clip, concat, concatenate, cos, div, divide, dot, eq, equal, exp,
     expand, flatten, flip, ge, gt, isclose, le, log, log_softmax, logical_not, lt, matmul, max, maximum, mean, min,
-    minimum, mm, mul, multiply, mv, ne, neg, negative, permute, pow, prod, reciprocal, relu, reshape, rsub, sigmoid,
+    minimum, mm, mul, multiply, mv, ne, neg, negative, permute, pow, prod, reciprocal, relu, reshape, rsub, select, sigmoid,
     sign, sin, softmax, split, sqrt, square, squeeze, stack, std, sub, subtract, sum, swapaxes, t, tanh, transpose,
     true_divide, unbind, unsqueeze, var, view, where,
 )
@@ -53,7 +53,7 @@ __all__ = [
     "log_softmax", "logical_not", "long", "lt", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum",
     "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "nn", "no_grad", "normal", "numel", "ones", "ones_like", "optim",
     "permute", "pow", "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
-    "randn_like", "randperm", "reciprocal", "relu", "reshape", "return_types", "rsub", "set_default_dtype",
+    "randn_like", "randperm", "reciprocal", "relu", "reshape", "return_types", "rsub", "select", "set_default_dtype",
     "set_grad_enabled", "set_printoptions", "short", "sigmoid", "sign", "sin", "softmax", "split", "sqrt",
     "square", "squeeze", "stack", "std", "sub", "subtract", "sum", "swapaxes", "t", "tanh", "tensor", "transpose",
     "true_divide", "uint8", "unbind", "utils", "unsqueeze", "var", "view", "where", "zeros", "zeros_like",

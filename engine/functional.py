@@ -17,6 +17,8 @@ from . import dtypes
 from .broadcasting import broadcast_shapes
 from .grad_mode import _state as _grad_state
 from .ops import arithmetic, indexing, joining, linalg, pointwise, reductions, views
+from .autograd import views as _view_tracking
+from .autograd.function import _SavedOutput, _accumulator
 from .tensor import Tensor, _normalize_dim, _wrap, _wrapped_number
 from .size import Size
 
@@ -746,6 +748,24 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-length // chunks) if length else 1, dim)
 
 
+def select(input, dim, index, *, _method=False):
+    """input[..., index, ...] with the index at dimension `dim`: a view with that dimension removed."""
+    first = 1 if _method else 2  # torch counts the arguments from 1, and input is not one for the method
+    for position, (name, value) in enumerate((("dim", dim), ("index", index)), start=first):
+        if isinstance(value, (builtins.bool, np.bool_)) or not isinstance(value, (int, np.integer, Tensor)):
+            raise TypeError(f"select(): argument '{name}' (position {position}) must be int, not {type(value).__name__}")
+    dim, index = builtins.int(dim), builtins.int(index)
+    if input._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = _normalize_dim(dim, input.ndim)
+    size = input._data.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input._data.shape)} at dimension {dim}"
+        )
+    return indexing.Index.apply(input, (slice(None),) * dim + (index,), "SelectBackward0")
+
+
 def unbind(input, dim=0):
     """Every slice along `dim`, as a tuple of views."""
     dim = _normalize_dim(dim, input.ndim)
@@ -878,11 +898,17 @@ def index_put_(input, index, value):
                 f"{value.dtype._legacy.removesuffix('Tensor')} for the source."
             )
     value = value if isinstance(value, Tensor) else _as_value_tensor(value, input)
-    if _grad_state.enabled and (input._requires_grad or value._requires_grad):
-        if input._requires_grad and input._grad_fn is None and kind not in ("IndexBackward0", "AliasBackward0"):
-            # torch writes through a view x[index] here, so it names the view
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        _check_inplace(input)
+    if _records(input, (value,)):
+        if kind not in ("IndexBackward0", "AliasBackward0"):
+            # torch writes through the view x[index]: the write is recorded on x as CopySlices
+            view = indexing.Index.apply(input, numpy_index, kind)
+            copy_(view, _value_that_fits(input, numpy_index, value, view))
+            return input
+        _check_inplace(input, True)
+        if kind == "AliasBackward0":  # x[...] = v: torch writes into x itself, with fill_ or copy_
+            if value._data.ndim:
+                return copy_(input, _value_that_fits(input, numpy_index, value, input))
+            return _commit_inplace(input, indexing.Fill.apply(input, value, "FillBackward3"), _edge(input))
         result = indexing.IndexPut.apply(input, numpy_index, value)
         return _commit_inplace(input, result)
     try:
@@ -891,6 +917,22 @@ def index_put_(input, index, value):
         raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
     input._version_counter[0] += 1
     return input
+
+
+def _value_that_fits(input, index, value, view):
+    """`value` ready to be copied into `view`: leading dims of size 1 dropped, as torch does."""
+    shape = value._data.shape
+    if shape == view._data.shape:
+        return value
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    if shape != value._data.shape:
+        value = value.reshape(shape)
+    try:
+        np.broadcast_to(np.empty(shape, dtype=np.bool_), view._data.shape)
+    except ValueError as error:
+        raise RuntimeError(_setitem_error(input, index, value, error)) from None
+    return value
 
 
 def _setitem_error(input, index, value, error):
@@ -923,23 +965,30 @@ _OVERLAP = (
 )
 
 
-def _check_inplace(tensor):
-    """Torch's refusals for in-place writes that would corrupt the graph."""
+def _check_inplace(tensor, recording=None):
+    """Torch's refusals for in-place writes that would corrupt the graph.
+
+    `recording`: whether the write will be recorded (torch checks views only then); None when unknown.
+    """
     if not _grad_state.enabled:
         return
-    if tensor._requires_grad and tensor._grad_fn is None:
+    if tensor._requires_grad and tensor._grad_fn is None and tensor._base is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = tensor._base
-    if base is not None and base._requires_grad:
-        if base._grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        # PyTorch rewrites the base's history here (CopySlices); the engine refuses rather than
-        # give the base a gradient that ignores the write.
-        raise RuntimeError(
-            "in-place operation on a view of a tensor that requires grad is not supported by the engine "
-            "(PyTorch records it on the base tensor). Write out of place instead, e.g. y = torch.cat(...) or "
-            "y = x.clone() before modifying the view."
-        )
+    if base is not None and (recording or (recording is None and tensor.requires_grad)):
+        _view_tracking.check_writable(tensor)
+        if tensor.requires_grad:
+            if base._requires_grad and base._grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+            if tensor._grad_fn is None:  # torch reads the recorded grad_fn here, before any refresh
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _records(tensor, args):
+    """Whether an in-place op on `tensor` with `args` is recorded by autograd."""
+    return _grad_state.enabled and (
+        tensor.requires_grad or builtins.any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    )
 
 
 def _cast_check(result_dtype, tensor):
@@ -951,8 +1000,11 @@ def _cast_check(result_dtype, tensor):
         )
 
 
-def _commit_inplace(tensor, result):
-    """Write `result` into `tensor`'s memory; if it was recorded, `tensor` now comes from its node."""
+def _commit_inplace(tensor, result, self_edge=None):
+    """Write `result` into `tensor`'s memory; if it was recorded, `tensor` now comes from its node.
+
+    `self_edge`: how the recorded node reads the tensor's old value (needed when `tensor` is a view).
+    """
     _cast_check(result.dtype, tensor)
     if result._data.shape != tensor._data.shape:
         raise RuntimeError(
@@ -963,11 +1015,29 @@ def _commit_inplace(tensor, result):
     except ValueError:
         raise RuntimeError(_OVERLAP) from None
     tensor._version_counter[0] += 1
-    if result._grad_fn is not None:
-        tensor._grad_fn = result._grad_fn
-        tensor._requires_grad = True
-        tensor._output_nr = result._output_nr
+    node = result._grad_fn
+    if node is None:
+        return tensor
+    if node._saved:  # an op that saved its output saved `result`: from now on it is `tensor` (relu_, exp_)
+        for entry in node._saved:
+            if type(entry) is _SavedOutput and entry.array is result._data:
+                entry.array, entry.version_counter = tensor._data, tensor._version_counter
+                entry.version = tensor._version_counter[0]
+    if tensor._base is not None:
+        _view_tracking.rebase(tensor, result, self_edge)
+        return tensor
+    tensor._grad_fn = node
+    tensor._requires_grad = True
+    tensor._output_nr = result._output_nr
+    if tensor._retains_grad:  # retain_grad follows the tensor to its new history, as in torch
+        node._retain_grad_of(tensor)
     return tensor
+
+
+def _edge(tensor):
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    return (_accumulator(tensor), 0) if tensor._requires_grad else (None, 0)
 
 
 def inplace(tensor, function, *args, **kwargs):
@@ -976,10 +1046,8 @@ def inplace(tensor, function, *args, **kwargs):
     Outside autograd the result is written straight into the tensor's memory, so
     no second buffer of its size is allocated.
     """
-    _check_inplace(tensor)
-    recording = _grad_state.enabled and (
-        tensor._requires_grad or builtins.any(isinstance(a, Tensor) and a._requires_grad for a in args)
-    )
+    recording = _records(tensor, args)
+    _check_inplace(tensor, recording)
     if not recording:
         direct = _direct_inplace(tensor, function, args, kwargs)
         if direct is not None:
@@ -988,8 +1056,9 @@ def inplace(tensor, function, *args, **kwargs):
     # Backward may need the values from before the write (pow_ saves its input), so the op
     # reads a copy that holds this tensor's place in the graph; torch saves an "original self".
     original = _wrap(tensor._data.copy())
-    original._grad_fn, original._requires_grad, original._output_nr = tensor._grad_fn, tensor._requires_grad, tensor._output_nr
-    return _commit_inplace(tensor, function(original, *args, **kwargs))
+    original._grad_fn, original._output_nr = tensor.grad_fn, tensor._output_nr
+    original._requires_grad = tensor._requires_grad or original._grad_fn is not None
+    return _commit_inplace(tensor, function(original, *args, **kwargs), _edge(original))
 
 
 def _direct_inplace(tensor, function, args, kwargs):
@@ -1031,17 +1100,21 @@ def _division_dtype(a, b):
     return dtype if dtype.is_floating_point else dtypes.get_default_dtype()
 
 
-def fill_(tensor, value):
+def fill_(tensor, value, *, _zero=False):
     """Set every element to `value` (a number or a one-element tensor)."""
-    _check_inplace(tensor)
     value = _tensor_operand(value)
+    _check_inplace(tensor, _records(tensor, (value,)))
     if value._data.size != 1 or (value._data.ndim and not value._is_wrapped_number):
         if value._data.ndim != 0:
             raise RuntimeError(
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
             )
-    if _grad_state.enabled and (tensor._requires_grad or value._requires_grad):
-        return _commit_inplace(tensor, indexing.Fill.apply(tensor, value))
+    if _records(tensor, (value,)):
+        if value._is_wrapped_number:  # a number is no input of the graph
+            result = indexing.Fill.apply(tensor, value._data, "ZeroBackward0" if _zero else "FillBackward2")
+        else:
+            result = indexing.Fill.apply(tensor, value, "FillBackward3")
+        return _commit_inplace(tensor, result, _edge(tensor))
     if not tensor._data.flags.writeable:
         raise RuntimeError(_OVERLAP)
     tensor._data[...] = value._data
@@ -1051,20 +1124,16 @@ def fill_(tensor, value):
 
 def copy_(tensor, src):
     """Overwrite with `src` (broadcast, converted to this tensor's dtype)."""
-    _check_inplace(tensor)
     src = _tensor_operand(src)
+    _check_inplace(tensor, _records(tensor, (src,)))
     shape = broadcast_shapes(tensor._data.shape, src._data.shape)
     if shape != tensor._data.shape:
         raise RuntimeError(
             f"The size of tensor a ({tensor._data.shape[-1]}) must match the size of tensor b ({src._data.shape[-1]}) "
             f"at non-singleton dimension {len(shape) - 1}"
         )
-    if _grad_state.enabled and (tensor._requires_grad or src._requires_grad):
-        result = indexing.Copy.apply(tensor, src)
-        np.copyto(tensor._data, result._data)
-        tensor._version_counter[0] += 1
-        tensor._grad_fn, tensor._requires_grad, tensor._output_nr = result._grad_fn, True, 0
-        return tensor
+    if _records(tensor, (src,)):
+        return _commit_inplace(tensor, indexing.Copy.apply(tensor, src), _edge(tensor))
     if not tensor._data.flags.writeable:
         raise RuntimeError(_OVERLAP)
     np.copyto(tensor._data, src._data, casting="unsafe")

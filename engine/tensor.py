@@ -33,8 +33,13 @@ def _wrap(array):
 def _view_of(base, array):
     """A tensor that views `base`'s memory: same storage, same version counter."""
     tensor = _wrap(array)
-    tensor._version_counter = base._version_counter
-    tensor._base = base._base if base._base is not None else base
+    counter = tensor._version_counter = base._version_counter
+    tensor._view_version = counter[0]  # when its history was last true (see autograd.views)
+    if base._base is None:
+        tensor._base = base
+    else:  # a view of a view views the first base, and keeps how the first view was made
+        tensor._base = base._base
+        tensor._view_creation = base._view_creation
     return tensor
 
 
@@ -93,6 +98,8 @@ class Tensor:
     _is_wrapped_number = False
     _is_symbol = False  # True for engine.static's graph values
     _base = None
+    _view_version = 0
+    _view_creation = None  # "multi_output", "no_grad" or "custom_function": views torch forbids writing into
 
     def __init__(self, *args):
         if len(args) == 1 and (isinstance(args[0], bool) or not isinstance(args[0], (int, np.integer))):
@@ -199,9 +206,10 @@ class Tensor:
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def __repr__(self, *, tensor_contents=None):
-        grad_fn = self._grad_fn
+        grad_fn = self.grad_fn
         return formatting.tensor_repr(
-            self._data, self.dtype, self._requires_grad, grad_fn.name() if grad_fn is not None else None
+            self._data, self.dtype, self.requires_grad,
+            grad_fn.name().removeprefix("torch::autograd::") if grad_fn is not None else None,  # as torch prints it
         )
 
     __str__ = __repr__
@@ -263,6 +271,8 @@ class Tensor:
     # ---------------------------------------------------------------------- autograd
     @property
     def requires_grad(self):
+        if self._base is not None:  # a view also requires grad when its base does, as in torch
+            return _view_requires_grad(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -287,12 +297,14 @@ class Tensor:
     @property
     def grad_fn(self):
         """The node that produced this tensor, or None for a leaf."""
+        if self._base is not None:
+            _refresh_view(self)
         return self._grad_fn
 
     @property
     def is_leaf(self):
         """True for tensors made by the user, or that do not require grad."""
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad(self):
@@ -337,12 +349,23 @@ class Tensor:
 
     def retain_grad(self):
         """Keep `.grad` for this non-leaf tensor after backward."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._grad_fn is None or self._retains_grad:
+        if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
         self._grad_fn._retain_grad_of(self)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a tensor it returns replaces the gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self.grad_fn
+        if node is None:
+            if not self._requires_grad:  # a view made under no_grad of a base that requires grad
+                raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+            node = _accumulator(self)
+        return node._register_tensor_hook(self._output_nr, hook)
 
     @property
     def _version(self):
@@ -747,6 +770,9 @@ class Tensor:
     def unbind(self, dim=0):
         return F.unbind(self, dim)
 
+    def select(self, dim, index):
+        return F.select(self, dim, index, _method=True)
+
     # -------------------------------------------------------------------- in place
     # A trailing underscore means the result is written into this tensor's memory.
     def add_(self, other, *, alpha=1):
@@ -779,7 +805,7 @@ class Tensor:
         return F.inplace(self, F.relu)
 
     def zero_(self):
-        return F.fill_(self, 0)
+        return F.fill_(self, 0, _zero=True)
 
     def fill_(self, value):
         return F.fill_(self, value)
@@ -822,3 +848,5 @@ def _normalize_dim(dim, ndim):
 
 from . import functional as F  # noqa: E402  (functional needs Tensor defined first)
 from .autograd.graph import backward as _autograd_backward  # noqa: E402
+from .autograd.function import _accumulator  # noqa: E402
+from .autograd.views import refresh as _refresh_view, requires_grad as _view_requires_grad  # noqa: E402

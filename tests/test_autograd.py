@@ -451,3 +451,138 @@ def test_backward_error_messages():
         engine.ones(2).sum().backward()
     with pytest.raises(RuntimeError, match="^grad can be implicitly created only for scalar outputs$"):
         (engine.ones(2, requires_grad=True) * 2).backward()
+
+
+# ------------------------------------------------------------------- tensor hooks
+def _hook_run(lib, program):
+    x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    seen = []
+    record = program(lib, x, seen)
+    return record, x.grad.tolist() if x.grad is not None else None, [g.tolist() for g in seen]
+
+
+def _leaf_hook(lib, x, seen):
+    x.register_hook(lambda g: g * 10)
+    (x * 2).sum().backward()
+
+
+def _removed_hook(lib, x, seen):
+    handle = x.register_hook(lambda g: g * 10)
+    handle.remove()
+    handle.remove()
+    (x * 2).sum().backward()
+
+
+def _with_block(lib, x, seen):
+    with x.register_hook(lambda g: g * 0):
+        pass
+    (x * 2).sum().backward()
+
+
+def _non_leaf_hooks_and_retain_grad(lib, x, seen):
+    y = x * 2
+    y.retain_grad()  # registered first, still sees the gradient every hook has changed
+    y.register_hook(lambda g: seen.append(g.clone()))
+    y.register_hook(lambda g: g + 1)
+    y.sum().backward()
+    return y.grad.tolist()
+
+
+def _hook_then_inplace(lib, x, seen):
+    y = x * 2
+    y.register_hook(lambda g: seen.append(g.clone()) or g * 3)  # stays with the value before the write
+    y.mul_(5)
+    y.register_hook(lambda g: seen.append(g.clone()))
+    y.sum().backward()
+
+
+def _hook_in_autograd_grad(lib, x, seen):
+    x.register_hook(lambda g: g * 2)
+    return lib.autograd.grad((x * 3).sum(), x)[0].tolist()
+
+
+def _hook_on_view(lib, x, seen):
+    y = x * 1
+    v = y[1:]
+    v.register_hook(lambda g: seen.append(g.clone()) or g * 2)
+    (v * 3).sum().backward()
+
+
+HOOK_PROGRAMS = {
+    "leaf": _leaf_hook, "removed": _removed_hook, "with block": _with_block,
+    "non-leaf with retain_grad": _non_leaf_hooks_and_retain_grad, "then in place": _hook_then_inplace,
+    "autograd.grad": _hook_in_autograd_grad, "view": _hook_on_view,
+}
+
+
+@pytest.mark.parametrize("name", HOOK_PROGRAMS)
+def test_register_hook_matches_torch(name, torch):
+    assert _hook_run(engine, HOOK_PROGRAMS[name]) == _hook_run(torch, HOOK_PROGRAMS[name])
+
+
+def test_a_hook_can_replace_the_gradient():
+    x = engine.tensor([1.0, 2.0], requires_grad=True)
+    handle = x.register_hook(lambda g: g * 10)
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [20.0, 20.0]
+    handle.remove()
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [22.0, 22.0]
+
+
+BAD_HOOKS = {
+    "no grad": lambda lib: lib.ones(2).register_hook(lambda g: g),
+    "changes the size": lambda lib: _backward_through(lib, lambda g: lib.ones(3)),
+    "returns a number": lambda lib: _backward_through(lib, lambda g: 5),
+    "changes the dtype": lambda lib: _backward_through(lib, lambda g: g.double()),
+}
+
+
+def _backward_through(lib, hook):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(hook)
+    (x * 2).sum().backward()
+
+
+@pytest.mark.parametrize("name", BAD_HOOKS)
+def test_bad_hooks_raise_torchs_errors(name, torch):
+    assert_same_error(outcome(lambda: BAD_HOOKS[name](engine)), outcome(lambda: BAD_HOOKS[name](torch)))
+
+
+def test_register_hook_needs_a_tensor_that_requires_grad():
+    with pytest.raises(RuntimeError, match="^cannot register a hook on a tensor that doesn't require gradient$"):
+        engine.ones(2).register_hook(lambda g: g)
+
+
+# ------------------------------------------------------ retain_grad and in-place writes
+def _retained_after_inplace(lib):
+    x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    z = y * 1  # uses the value before the write
+    y.mul_(3)
+    (y.sum() + (z * z).sum()).backward()
+    return y.grad.tolist(), x.grad.tolist(), y.retains_grad
+
+
+def test_retain_grad_survives_an_inplace_op(torch):
+    assert _retained_after_inplace(engine) == _retained_after_inplace(torch)
+    x = engine.tensor([0.0, 1.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    y.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0] and x.grad.tolist() == [6.0, 6.0]
+
+
+def test_retain_grad_on_a_view_follows_its_base_written_in_place(torch):
+    def run(lib):
+        x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        y = x * 2
+        v = y[1:]
+        v.retain_grad()
+        y.mul_(2)
+        (v * 1).sum().backward()
+        return v.grad.tolist(), x.grad.tolist()
+
+    assert run(engine) == run(torch)

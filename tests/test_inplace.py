@@ -6,6 +6,7 @@ Without torch, the documented rules are checked directly.
 """
 import warnings
 
+import numpy as np
 import pytest
 
 import engine
@@ -232,3 +233,235 @@ def test_out_refuses_inputs_that_require_grad(torch):
     assert_same_error(outcome(lambda: run(engine)), outcome(lambda: run(torch)))
     with engine.no_grad():
         assert engine.add(engine.ones(2, requires_grad=True), 1, out=engine.zeros(2)).tolist() == [2.0, 2.0]
+
+
+# ------------------------------------------- in place on views of tensors that require grad
+def _node_name(node):
+    # torch's C++-only nodes carry a namespace in name() (torch::autograd::CopySlices)
+    return None if node is None else node.name().removeprefix("torch::autograd::")
+
+
+def _graph_after(lib, write):
+    x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    view = write(lib, y, w)
+    record = (y.grad_fn.name(), [_node_name(fn) for fn, _ in y.grad_fn.next_functions], _node_name(view.grad_fn),
+              np.round(y.tolist(), 4).tolist(), np.round(view.tolist(), 4).tolist())
+    (y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+    return record, np.round(x.grad.tolist(), 4).tolist(), w.grad.tolist() if w.grad is not None else None
+
+
+VIEW_WRITES = {
+    "slice mul_": lambda lib, y, w: y[1:].mul_(3),
+    "slice add_ tensor": lambda lib, y, w: y[:2].add_(w * w),
+    "select mul_ by tensor": lambda lib, y, w: y[1].mul_(w[0]),
+    "view of a view": lambda lib, y, w: y[1:][1:].mul_(5),
+    "transpose": lambda lib, y, w: y.view(3, 1).t().mul_(2),
+    "exp_": lambda lib, y, w: y[1:].exp_(),
+    "relu_": lambda lib, y, w: y[:2].sub_(1).relu_(),
+    "pow_": lambda lib, y, w: y[1:].pow_(2),
+    "copy_": lambda lib, y, w: y[1:].copy_(w),
+    "fill_": lambda lib, y, w: y[1:].fill_(w[1]),
+    "zero_": lambda lib, y, w: y[:1].zero_(),
+    "fill_ number": lambda lib, y, w: y[:1].fill_(3),
+    "setitem tensor": lambda lib, y, w: (y.__setitem__(slice(1, None), w * 3), y[1:])[1],
+    "setitem number": lambda lib, y, w: (y.__setitem__(1, 7.0), y[1])[1],
+    "two writes": lambda lib, y, w: (y[1:].mul_(w), y[:2].add_(w))[1],
+}
+
+
+FILLS = {"zero_": lambda y, w: y.zero_(), "fill_ number": lambda y, w: y.fill_(2), "fill_ tensor": lambda y, w: y.fill_(w[0])}
+
+
+@pytest.mark.parametrize("name", FILLS)
+def test_fills_name_their_nodes_as_torch(name, torch):
+    def run(lib):
+        w = lib.tensor([3.0], requires_grad=True)
+        y = lib.ones(2, requires_grad=True) * 1
+        FILLS[name](y, w)
+        return y.grad_fn.name(), len(y.grad_fn.next_functions), y.tolist()
+
+    assert run(engine) == run(torch)
+
+
+@pytest.mark.parametrize("name", VIEW_WRITES)
+def test_inplace_on_a_view_is_recorded_on_its_base_as_torch(name, torch):
+    assert _graph_after(engine, VIEW_WRITES[name]) == _graph_after(torch, VIEW_WRITES[name])
+
+
+def test_inplace_on_a_view_goes_through_copyslices():
+    x = engine.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y[1:].mul_(3)
+    assert y.grad_fn.name() == "torch::autograd::CopySlices" and "grad_fn=<CopySlices>" in repr(y)
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 6.0, 6.0]
+
+
+def test_inplace_on_a_view_with_a_value_that_requires_grad_makes_the_base_require_grad(torch):
+    def run(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        x = lib.zeros(3)
+        earlier_view = x[1:]
+        x[0:2].add_(w)
+        flags = (x.requires_grad, _node_name(x.grad_fn), earlier_view.requires_grad, _node_name(earlier_view.grad_fn))
+        (x * lib.tensor([1.0, 2.0, 3.0])).sum().backward(retain_graph=True)
+        grad = w.grad.tolist()
+        w.grad = None
+        earlier_view.sum().backward()
+        return flags, grad, w.grad.tolist(), x.tolist()
+
+    assert run(engine) == run(torch)
+    assert run(engine)[:2] == ((True, "CopySlices", True, "AsStridedBackward0"), [1.0, 2.0])
+
+
+def test_a_leaf_or_its_views_still_refuse_inplace(torch):
+    for write in (lambda x: x[1:].mul_(2), lambda x: x.__setitem__(1, 2.0), lambda x: x.mul_(2)):
+        ours = outcome(lambda: write(engine.ones(3, requires_grad=True)))
+        theirs = outcome(lambda: write(torch.ones(3, requires_grad=True)))
+        assert_same_error(ours, theirs)
+
+
+SAVED_THEN_WRITTEN = {
+    "relu_ then mul_": lambda lib, x: (x * 1).relu_().mul_(2),
+    "exp_ then mul_": lambda lib, x: (x * 1).exp_().mul_(2),
+    "exp_ then setitem": lambda lib, x: _setitem((x * 1).exp_(), 0, 1.0),
+    "2 ** x, then x written": lambda lib, x: _then(2 ** (y := x * 1), lambda: y.add_(1)),
+    "2 ** x, then x written under no_grad": lambda lib, x: _under_no_grad(lib, x),
+    "sigmoid, then output written": lambda lib, x: _then(s := (x * 1).sigmoid(), lambda: s.mul_(2)),
+    "exp, then a view of the output written": lambda lib, x: _then(e := x.exp(), lambda: e[1:].mul_(2)),
+    "relu_ alone": lambda lib, x: (x * 1).relu_(),
+}
+
+
+def _then(result, write):
+    write()
+    return result
+
+
+def _setitem(tensor, index, value):
+    tensor[index] = value
+    return tensor
+
+
+def _under_no_grad(lib, x):
+    leaf = x.detach().clone().requires_grad_()
+    result = 2 ** leaf
+    with lib.no_grad():
+        leaf.add_(1)
+    return result
+
+
+@pytest.mark.parametrize("name", SAVED_THEN_WRITTEN)
+def test_a_saved_tensor_written_in_place_fails_backward_as_torch(name, torch):
+    def run(lib):
+        x = lib.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        return outcome(lambda: (SAVED_THEN_WRITTEN[name](lib, x).sum().backward(), x.grad.tolist())[1])
+
+    ours, theirs = run(engine), run(torch)
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours == theirs
+
+
+def test_relu_then_mul_raises_the_version_error():
+    y = engine.tensor([-1.0, 2.0], requires_grad=True) * 1
+    y.relu_()
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match=r"\[torch.FloatTensor \[2\]\], which is output 0 of Relu, is at version 2; "
+                       r"expected version 1 instead"):
+        y.sum().backward()
+
+
+def _second_order(lib, program):
+    x = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    output = program(lib, x)
+    grad, = lib.autograd.grad(output, x, create_graph=True)
+    grad.sum().backward()
+    return np.round(grad.tolist(), 5).tolist(), np.round(x.grad.tolist(), 5).tolist()
+
+
+def _write_through_view(lib, x):
+    y = x * x
+    y[1:].mul_(x[:2])
+    return y.sum()
+
+
+def _read_view_after_base_write(lib, x):
+    y = x * x
+    v = y[1:]
+    y.mul_(x)
+    return v.sum()
+
+
+def _setitem_product(lib, x):
+    y = x * 1
+    y[0] = x[2] * x[1]
+    return (y * y).sum()
+
+
+SECOND_ORDER = {"write through a view": _write_through_view, "view read after its base changed":
+                _read_view_after_base_write, "setitem": _setitem_product}
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_double_backward_through_view_writes_matches_torch(name, torch):
+    assert _second_order(engine, SECOND_ORDER[name]) == _second_order(torch, SECOND_ORDER[name])
+
+
+def test_backward_from_a_view_whose_base_changed(torch):
+    def run(lib):
+        x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        y = x * 2
+        v = y[1:]
+        y.mul_(3)
+        v.backward(lib.ones(2))
+        return x.grad.tolist()
+
+    assert run(engine) == run(torch) == [0.0, 6.0, 6.0]
+
+
+SETITEM_NODES = {
+    "... = 0-d": (Ellipsis, lambda lib: lib.tensor(5.0)), "... = number": (Ellipsis, lambda lib: 5.0),
+    ": = tensor": (slice(None), lambda lib: lib.tensor([1.0, 2.0, 3.0])), ": = one": (slice(None), lambda lib: lib.tensor([4.0])),
+    "int list": ([0, 1], lambda lib: 5.0), "int": (1, lambda lib: lib.tensor(5.0)), "slice": (slice(1, None), lambda lib: 5.0),
+}
+
+
+@pytest.mark.parametrize("name", SETITEM_NODES)
+def test_setitem_records_the_node_torch_records(name, torch):
+    def run(lib):
+        index, value = SETITEM_NODES[name]
+        x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        y = x * 2
+        y[index] = value(lib)
+        record = y.grad_fn.name(), len(y.grad_fn.next_functions), y.tolist()
+        (y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        return record, x.grad.tolist()
+
+    assert run(engine) == run(torch)
+
+
+SETITEM_SHAPES = {
+    "leading ones dropped": (0, (1, 1, 4)), "leading ones, then a broadcast": (slice(0, 2), (1, 4)),
+    "too few columns": (slice(0, 2), (1, 3)), "too many rows": (0, (2, 4)), "all, leading ones": (Ellipsis, (1, 1, 4)),
+}
+
+
+@pytest.mark.parametrize("name", SETITEM_SHAPES)
+def test_recorded_setitem_shapes_match_torch(name, torch):
+    def run(lib):
+        index, shape = SETITEM_SHAPES[name]
+        w = lib.ones(shape).requires_grad_()
+        y = lib.ones(3, 4, requires_grad=True) * 1
+        y[index] = w * 2
+        y.sum().backward()
+        return y.tolist(), w.grad.tolist()
+
+    ours, theirs = outcome(lambda: run(engine)), outcome(lambda: run(torch))
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours == theirs

@@ -209,3 +209,346 @@ def test_T_warning_matches_torch(monkeypatch, torch):
         engine.zeros(2, 3, 4).T
     # torch appends "(Triggered internally at <C++ file>:<line>.)", which the engine has no reason to copy.
     assert str(theirs[0].message).startswith(str(ours[0].message) + " (Triggered internally at ")
+
+
+# ------------------------------------------------- views and autograd (torch's view model)
+def _node_name(node):
+    # torch's C++-only nodes carry a namespace in name() (torch::autograd::CopySlices)
+    return None if node is None else node.name().removeprefix("torch::autograd::")
+
+
+def test_a_single_element_index_is_a_view():
+    x = engine.arange(3.0)
+    x[1].mul_(5)
+    assert x.tolist() == [0.0, 5.0, 2.0]
+    for element in x:
+        element.add_(1)
+    assert x.tolist() == [1.0, 6.0, 3.0]
+    first = x[0]
+    x.add_(1)
+    assert first.item() == 2.0 and first._version == x._version == 5
+    assert x[1, ...]._base is x and engine.arange(4.0).view(2, 2)[1, 1].shape == ()
+
+
+BASIC_INDICES = {
+    "int": 1, "two ints": (1, 2), "slice": (slice(None), 1), "int then None": (1, None), "None then int": (None, 1),
+    "ellipsis": (Ellipsis, 1), "step": slice(None, None, 2), "None": None, "...": Ellipsis,
+}
+
+
+@pytest.mark.parametrize("name", BASIC_INDICES)
+def test_basic_indices_name_their_grad_fn_as_torch(name, torch):
+    def run(lib):
+        x = lib.arange(6.0).reshape(2, 3).requires_grad_()
+        y = x[BASIC_INDICES[name]]
+        return y, _node_name(y.grad_fn), y._base is x
+    (y, grad_fn, is_view), (ty, tgrad_fn, tis_view) = run(engine), run(torch)
+    assert (tuple(y.shape), y.tolist(), grad_fn, is_view) == (tuple(ty.shape), ty.tolist(), tgrad_fn, tis_view)
+
+
+SELECTS = {
+    "dim 1": lambda lib, x: lib.select(x, 1, 2),
+    "negative": lambda lib, x: lib.select(x, -1, -1),
+    "method": lambda lib, x: x.select(0, 1),
+    "keywords": lambda lib, x: x.select(dim=1, index=0),
+    "tensor index": lambda lib, x: x.select(0, lib.tensor(1)),
+    "index out of range": lambda lib, x: lib.select(x, 1, 3),
+    "negative index out of range": lambda lib, x: lib.select(x, 0, -3),
+    "empty dim": lambda lib, x: lib.select(lib.zeros(2, 0), 1, 0),
+    "dim out of range": lambda lib, x: lib.select(x, 2, 0),
+    "0-d": lambda lib, x: lib.select(lib.tensor(1.0), 0, 0),
+    "float index": lambda lib, x: lib.select(x, 0, 1.0),
+    "float index, method": lambda lib, x: x.select(0, 1.0),
+    "float dim": lambda lib, x: lib.select(x, 1.0, 0),
+    "bool index": lambda lib, x: lib.select(x, 0, True),
+}
+
+
+@pytest.mark.parametrize("name", SELECTS)
+def test_select_matches_torch(name, torch):
+    ours = outcome(lambda: SELECTS[name](engine, engine.arange(6.0).view(2, 3).requires_grad_()))
+    theirs = outcome(lambda: SELECTS[name](torch, torch.arange(6.0).view(2, 3).requires_grad_()))
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours[1].tolist() == theirs[1].tolist() and ours[1].grad_fn.name() == theirs[1].grad_fn.name()
+
+
+def test_select_writes_through_and_differentiates():
+    x = engine.arange(6.0).view(2, 3).requires_grad_()
+    y = x * 1
+    y.select(1, 2).mul_(2)
+    y.sum().backward()
+    assert x.grad.tolist() == [[1.0, 1.0, 2.0], [1.0, 1.0, 2.0]]
+
+
+def _grad_after(lib, change):
+    x = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    y = x * 2
+    v = y[1:]
+    change(y)
+    name = _node_name(v.grad_fn)
+    v.sum().backward()
+    return x.grad.tolist(), name, v.tolist()
+
+
+BASE_CHANGES = {
+    "mul_": lambda y: y.mul_(3),
+    "setitem": lambda y: y.__setitem__(2, 7),
+    "another view": lambda y: y[:2].add_(10),
+    "none": lambda y: None,
+}
+
+
+@pytest.mark.parametrize("name", BASE_CHANGES)
+def test_a_view_follows_its_base_written_in_place(name, torch):
+    assert _grad_after(engine, BASE_CHANGES[name]) == _grad_after(torch, BASE_CHANGES[name])
+
+
+def test_a_view_follows_its_base_written_in_place_exact_values():
+    assert _grad_after(engine, BASE_CHANGES["mul_"]) == ([0.0, 6.0, 6.0], "AsStridedBackward0", [6.0, 12.0])
+    assert _grad_after(engine, BASE_CHANGES["setitem"])[0] == [0.0, 2.0, 0.0]
+
+
+REFUSED_WRITES = {
+    "unbind": lambda lib, x: (x * 2).unbind()[0].add_(1),
+    "split": lambda lib, x: (x * 2).split(2)[0].add_(1),
+    "split with sizes": lambda lib, x: (x * 2).split([1, 2])[0].add_(1),
+    "chunk": lambda lib, x: (x * 2).chunk(2)[1].mul_(2),
+    "view of unbind": lambda lib, x: (x * 2).unbind()[1][None].mul_(2),
+    "unbind after its base changed": lambda lib, x: _write_base_then_use(lambda y: y.unbind()[0], lambda v: v + 1, x),
+    "split of a tensor without grad, written with grad": lambda lib, x: lib.zeros(4).split(2)[0].add_(x[:2]),
+    "view made under no_grad": lambda lib, x: _no_grad_view(lib, x * 2).mul_(2),
+    "split made under no_grad": lambda lib, x: _no_grad_view(lib, x * 2, lambda y: y.split(2)[0]).mul_(2),
+    "no_grad view after its base changed": lambda lib, x: _write_base_then_use(
+        lambda y: _no_grad_view(lib, y), lambda v: v.grad_fn, x),
+}
+
+
+def _no_grad_view(lib, y, make=lambda y: y[1:]):
+    with lib.no_grad():
+        return make(y)
+
+
+def _write_base_then_use(make_view, use, x):
+    y = x * 2
+    view = make_view(y)
+    y.mul_(2)
+    return use(view)
+
+
+@pytest.mark.parametrize("name", REFUSED_WRITES)
+def test_writes_torch_refuses_into_views(name, torch):
+    ours = outcome(lambda: REFUSED_WRITES[name](engine, engine.tensor([0.0, 1.0, 2.0], requires_grad=True)))
+    theirs = outcome(lambda: REFUSED_WRITES[name](torch, torch.tensor([0.0, 1.0, 2.0], requires_grad=True)))
+    assert_same_error(ours, theirs)
+
+
+def test_writes_into_multi_output_views_are_refused_with_torchs_words():
+    with pytest.raises(RuntimeError, match=r"^Output 0 of Unbind is a view and is being modified inplace\. This view "
+                       r"is the output of a function that returns multiple views\."):
+        (engine.ones(2, requires_grad=True) * 2).unbind()[0].add_(1)
+    pieces = engine.zeros(4).split(2)  # nothing requires grad: the write is not recorded, so it is allowed
+    pieces[0].add_(1)
+    assert pieces[0]._base.tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+VIEW_FLAGS = {
+    "view, then base requires grad": lambda lib: _flags(lib, lambda x: (x[1:], x.requires_grad_())[0]),
+    "no_grad view of a leaf": lambda lib: _flags(lib, lambda x: _no_grad_view(lib, x.requires_grad_())),
+    "view of a plain tensor written": lambda lib: _flags(lib, lambda x: (x[1:], x.add_(1))[0]),
+    "view of a leaf written under no_grad": lambda lib: _flags(lib, lambda x: _view_then_no_grad_write(lib, x)),
+}
+
+
+def _flags(lib, make):
+    view = make(lib.zeros(3))
+    result = view * 2
+    return view.requires_grad, view.is_leaf, _node_name(view.grad_fn), result.requires_grad, [
+        _node_name(fn) for fn, _ in (result.grad_fn.next_functions if result.grad_fn else ())]
+
+
+def _view_then_no_grad_write(lib, x):
+    x.requires_grad_()
+    view = x[1:]
+    with lib.no_grad():
+        x.add_(1)
+    return view
+
+
+@pytest.mark.parametrize("name", VIEW_FLAGS)
+def test_requires_grad_of_views_follows_torch(name, torch):
+    assert VIEW_FLAGS[name](engine) == VIEW_FLAGS[name](torch)
+
+
+# ------------------------------------- seeded random programs: views, in-place writes, backward
+def _random_view(lib, t, rng):
+    """A view of `t` made by one of the view operations, picked by `rng`."""
+    choices = ["unsqueeze", "None", "alias"]
+    if t.ndim >= 1 and t.shape[0] > 0:
+        choices += ["int", "slice", "select", "unbind", "split", "step"]
+    if t.ndim == 2:
+        choices += ["t", "transpose"]
+    if t.ndim >= 1:
+        choices += ["view"]
+    kind = choices[rng.randint(len(choices))]
+    n = t.shape[0] if t.ndim else 0
+    i = rng.randint(n) if n else 0
+    if kind == "int":
+        return t[i]
+    if kind == "slice":
+        return t[i:]
+    if kind == "step":
+        return t[::2]
+    if kind == "select":
+        return t.select(0, -1 - i if rng.randint(2) else i)
+    if kind == "unbind":
+        return t.unbind(0)[i]
+    if kind == "split":
+        return t.split(2)[i // 2]
+    if kind == "t":
+        return t.t()
+    if kind == "transpose":
+        return t.transpose(0, 1)
+    if kind == "view":
+        return t.view(-1)
+    if kind == "unsqueeze":
+        return t.unsqueeze(0)
+    if kind == "None":
+        return t[None]
+    return t[...]
+
+
+def _random_write(lib, t, w, rng):
+    kind = ["mul_", "add_", "add_ w", "mul_ w", "sub_", "zero_", "fill_", "exp_", "relu_", "setitem", "copy_",
+            "div_"][rng.randint(12)]
+    c = float(rng.randint(1, 4))
+    if kind == "mul_":
+        t.mul_(c)
+    elif kind == "add_":
+        t.add_(c)
+    elif kind == "add_ w":
+        t.add_(w.sum() * c)
+    elif kind == "mul_ w":
+        t.mul_(w[0])
+    elif kind == "sub_":
+        t.sub_(c)
+    elif kind == "zero_":
+        t.zero_()
+    elif kind == "fill_":
+        t.fill_(w[1] if rng.randint(2) else c)
+    elif kind == "exp_":
+        t.mul_(0.1).exp_()
+    elif kind == "relu_":
+        t.sub_(c).relu_()
+    elif kind == "setitem" and t.ndim:
+        t[rng.randint(t.shape[0])] = w[2] if rng.randint(2) else c
+    elif kind == "copy_":
+        t.copy_(w.sum() * c)
+    else:
+        t.div_(c)
+
+
+def _significant(tensor):
+    """The values to 9 significant digits: the two libraries may sum in another order."""
+    return [float(f"{v:.9g}") for v in np.asarray(tensor.tolist(), dtype=np.float64).reshape(-1)]
+
+
+def _random_program(lib, seed):
+    """Views of a non-leaf, writes into it and its views, uses of their values, then backward; a log of it all."""
+    rng = np.random.RandomState(seed)
+    log = []
+    x = lib.tensor(rng.randint(-3, 4, (3, 4)).astype(np.float64), requires_grad=True)
+    w = lib.tensor(rng.randint(-3, 4, 4).astype(np.float64), requires_grad=True)
+    try:
+        # a base that requires grad (in NumPy's column-major order after a transpose), or one that starts without
+        base = [x * 2, x * 2, x.t() * 2, x.detach().clone()][rng.randint(4)]
+        pool, used = [base], []
+        for _ in range(rng.randint(2, 7)):
+            step = rng.randint(6)
+            t = pool[rng.randint(len(pool))]
+            if step < 2:
+                pool.append(_random_view(lib, t, rng))
+            elif step < 5:
+                _random_write(lib, t, w, rng)
+            else:
+                used.append(t * t if rng.randint(2) else t.exp())  # saves t, or its own output
+            log.append((step, tuple(pool[-1].shape)))
+        for t in pool:
+            fn = t.grad_fn
+            log.append((t.requires_grad, None if fn is None else fn.name(), tuple(t.shape), _significant(t)))
+        total = sum((t * (k + 1)).sum() for k, t in enumerate(pool + used) if t.requires_grad)
+        if isinstance(total, lib.Tensor) and total.requires_grad:
+            total.backward()
+        for leaf in (x, w):
+            log.append(None if leaf.grad is None else _significant(leaf.grad))
+    except Exception as error:  # noqa: BLE001  (torch's errors are part of what is compared)
+        log.append(("raised", type(error).__name__, str(error)))
+    return log
+
+
+@pytest.mark.parametrize("chunk", range(10))
+def test_random_view_and_inplace_programs_match_torch(chunk, torch):
+    """1,200 seeded programs; a failure names the seed, and `_random_program(lib, seed)` replays it."""
+    torch.set_default_dtype(torch.float64)  # exp_ and repeated writes: compare without float32 rounding
+    engine.set_default_dtype(engine.float64)
+    try:
+        for seed in range(chunk * 120, chunk * 120 + 120):
+            ours, theirs = _random_program(engine, seed), _random_program(torch, seed)
+            assert ours == theirs, f"seed {seed}"
+    finally:
+        torch.set_default_dtype(torch.float32)
+        engine.set_default_dtype(engine.float32)
+
+
+def _view_function(lib):
+    class Flatten(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad.view(2, 2)
+
+    class Same(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    return Flatten, Same
+
+
+CUSTOM_VIEWS = {
+    "write into a view made in forward": lambda lib, y: _view_function(lib)[0].apply(y).mul_(2),
+    "write into an input returned as is": lambda lib, y: _view_function(lib)[1].apply(y).add_(1),
+    "base written after": lambda lib, y: _then_read(_view_function(lib)[0].apply(y), y),
+    "read, not written": lambda lib, y: (_view_function(lib)[0].apply(y) * 2).tolist(),
+}
+
+
+def _then_read(view, base):
+    base.mul_(2)
+    return view.grad_fn
+
+
+@pytest.mark.parametrize("name", CUSTOM_VIEWS)
+def test_views_made_in_a_custom_function_follow_torch(name, torch):
+    ours = outcome(lambda: CUSTOM_VIEWS[name](engine, engine.ones(2, 2, requires_grad=True) * 1))
+    theirs = outcome(lambda: CUSTOM_VIEWS[name](torch, torch.ones(2, 2, requires_grad=True) * 1))
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours == theirs
+
+
+def test_views_the_engine_makes_inside_its_own_forward_stay_writable():
+    m = engine.nn.functional.linear(engine.ones(2, 3), engine.ones(4, 3, requires_grad=True))
+    m.mul_(2)
+    values = engine.ones(3, 4, requires_grad=True).max(1)[0]
+    values.mul_(2)
+    assert m.grad_fn.name() == "MulBackward0" and values.grad_fn.name() == "MulBackward0"

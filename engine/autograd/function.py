@@ -40,12 +40,36 @@ class Node:
 
     _name = "Node"
     next_functions = ()
+    _tensor_hooks = None  # output_nr -> {handle id: hook}, from Tensor.register_hook
 
     def name(self):
         return self._name
 
-    def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+    def _register_tensor_hook(self, output_nr, hook):
+        from ..utils.hooks import RemovableHandle
+
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.setdefault(output_nr, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def _run_tensor_hooks(self, grads):
+        """Pass each gradient through the hooks of the tensor it belongs to; a hook may replace it."""
+        for output_nr, hooks in self._tensor_hooks.items():
+            grad = grads[output_nr]
+            if grad is None:
+                continue
+            for hook in list(hooks.values()):
+                result = hook(grad)
+                if result is not None:
+                    _check_hook_result(hook, grad, result)
+                    grad = result
+            grads[output_nr] = grad
+
+    def __repr__(self):  # torch's repr drops the namespace of its C++-only nodes (torch::autograd::CopySlices)
+        return f"<{self.name().removeprefix('torch::autograd::')} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(Node):
@@ -73,6 +97,18 @@ class AccumulateGrad(Node):
             variable._grad._version_counter[0] += 1
 
 
+def _check_hook_result(hook, grad, result):
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if result._data.dtype != grad._data.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was torch.{grad.dtype._legacy} got torch.{result.dtype._legacy})"
+        )
+    if result._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+
+
 def _own_copy(tensor):
     return _wrap(np.array(tensor._data, copy=True))
 
@@ -98,6 +134,7 @@ class BackwardNode(Node):
     _saved = None
     _retained = None
     _non_differentiable = ()
+    _custom = False
     materialize_grads = True
 
     def save_for_backward(self, *tensors):
@@ -184,12 +221,20 @@ def _sum_to_input(grad, shape, name, index):
     return sum_to_shape(grad, shape)
 
 
+def _short_name(node):
+    """How torch names a node in its errors: MulBackward0 → Mul, PowBackward1 → Pow1, MyFnBackward → MyFn."""
+    match = re.fullmatch(r"(.*)Backward([0-9]*)", node.name())
+    if match is None:
+        return node.name()
+    return match[1] + ("" if match[2] == "0" else match[2])
+
+
 def _modified_inplace_message(tensor, version, producer):
     # torch names the node that produced the tensor: this node for a saved output,
     # the tensor's current grad_fn for a saved input, nothing for a leaf.
     description = f"[torch.{tensor.dtype._legacy} [{', '.join(str(n) for n in tensor._data.shape)}]]"
     if producer is not None:
-        description += f", which is output {tensor._output_nr} of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
+        description += f", which is output {tensor._output_nr} of {_short_name(producer)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"{description} is at version {tensor._version_counter[0]}; expected version {version} instead. "
@@ -213,7 +258,10 @@ class Function:
         super().__init_subclass__(**kwargs)
         # Like torch, each Function gets its own node class, named after it.
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
-        cls._node_class = type(name, (BackwardNode,), {"_function": cls, "_name": name, "__module__": cls.__module__})
+        cls._node_class = type(name, (BackwardNode,), {
+            "_function": cls, "_name": name, "__module__": cls.__module__,
+            "_custom": not cls.__module__.startswith("engine."),  # a learner's own Function (see _connect)
+        })
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -234,8 +282,16 @@ class Function:
             ctx.needs_input_grad = _NOTHING_NEEDED[len(args)] if len(args) < 8 else (False,) * len(args)
             outputs = cls.forward(ctx, *args, **kwargs)
             ctx._saved = None
+            if type(outputs) is not tuple:
+                if outputs._base is not None:
+                    _mark_no_grad_view(outputs, args)
+            elif outputs and outputs[0]._base is not None:
+                for output in outputs:
+                    _mark_no_grad_view(output, args)
             return outputs
-        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        needs_input_grad = tuple([
+            isinstance(a, Tensor) and (a._requires_grad if a._base is None else _view_needs_grad(a)) for a in args
+        ])
         ctx.needs_input_grad = needs_input_grad
         _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
         try:
@@ -255,6 +311,13 @@ class Function:
 
 
 _NOTHING_NEEDED = [(False,) * n for n in range(8)]
+
+
+def _mark_no_grad_view(output, args):
+    # torch remembers that a view was made under no_grad, and refuses to record a write into it later.
+    # Only a new view counts: an op may hand back an input (an existing view) unchanged.
+    if not any(output is a for a in args):
+        output._view_creation = "no_grad"
 _NO_EDGE = (None, 0)
 
 
@@ -270,14 +333,15 @@ def _connect(ctx, args, outputs):
     """Record the edges from this node to its inputs, and make it the grad_fn of its outputs."""
     edges, meta, positions = [], [], []
     skipped = ctx._function.not_graph_inputs
+    needs = ctx.needs_input_grad
     for position, arg in enumerate(args):
         if isinstance(arg, Tensor) and position not in skipped:
             positions.append(position)
-            if arg._requires_grad:
+            if needs[position] and (arg._requires_grad or arg._grad_fn is not None):
                 producer = arg._grad_fn
                 edges.append((producer if producer is not None else _accumulator(arg), arg._output_nr))
                 meta.append((arg._data.shape, arg._data.dtype))
-            else:
+            else:  # (a view made under no_grad of a base that requires grad gets no edge, as in torch)
                 edges.append(_NO_EDGE)
                 meta.append(None)
     ctx.next_functions = tuple(edges)
@@ -290,6 +354,11 @@ def _connect(ctx, args, outputs):
         ctx._output_meta = [(out._data.shape, out._data.dtype) for out in outputs]
     non_differentiable = ctx._non_differentiable
     for output_nr, out in enumerate(outputs):
+        if out._base is not None and (ctx._custom or out._view_creation == "no_grad"):
+            custom = ctx._custom
+            # A view made inside forward (which runs under no_grad): torch forbids writing into it when the
+            # Function is a learner's own, whose backward the write would bypass; for the engine's own it is a view.
+            out._view_creation = "custom_function" if custom else None
         if out._data.dtype.kind != "f" or (non_differentiable and any(out is t for t in non_differentiable)):
             continue
         out._grad_fn = ctx
@@ -333,4 +402,5 @@ def _accumulator(leaf):
 
 
 from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
+from .views import needs_grad as _view_needs_grad  # noqa: E402
 from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402

@@ -102,8 +102,10 @@ def _as_tuple(value):
 
 
 def _edge_of(tensor, caller):
-    if not tensor._requires_grad:
+    if not (tensor._requires_grad if tensor._base is None else tensor.requires_grad):
         raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if tensor._base is not None:
+        tensor.grad_fn  # a view whose base was written in place re-derives its history first
     if tensor._grad_fn is None:
         return (_accumulator(tensor), 0)
     return (tensor._grad_fn, tensor._output_nr)
@@ -118,7 +120,7 @@ def _root_gradients(outputs, grad_outputs):
     for index, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(output, Tensor):
             raise TypeError(f"backward expects tensors, got {type(output).__name__} for output {index}")
-        if not output._requires_grad:
+        if not (output._requires_grad if output._base is None else output.requires_grad):
             raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
         if grad is None:
             if output._data.size != 1:
@@ -164,6 +166,8 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node)
+            if node._tensor_hooks:
+                node._run_tensor_hooks(grads)
             if target_index:
                 for output_nr, grad in enumerate(grads):
                     index = target_index.get((node, output_nr))

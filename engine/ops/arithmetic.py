@@ -248,12 +248,12 @@ class PowFromScalar(Function):
         ctx.base = base
         with np.errstate(divide="ignore", invalid="ignore"):
             result = _wrap(_power(b, power))
-        ctx.save_for_backward(result)
+        ctx.save_for_backward(y, result)  # y only so that writing into it raises, as torch saves it too
         return result
 
     @staticmethod
     def backward(ctx, grad):
-        result, = ctx.saved_tensors
+        _, result = ctx.saved_tensors
         if ctx.base == 0:
             return None, grad * 0
         return None, grad * result * float(np.log(ctx.base))

@@ -14,6 +14,14 @@ def _is_basic(index):
     return all(part is None or part is Ellipsis or isinstance(part, (int, slice)) for part in index)
 
 
+def basic_view(array, index):
+    """array[index] for a basic index, always an array that views `array` (NumPy gives a copied scalar for x[1])."""
+    result = array[index]
+    if type(result) is not np.ndarray:
+        result = array[(*index, Ellipsis)]
+    return result
+
+
 class Index(Function):
     """x[index]; backward adds the gradient into zeros at the positions read."""
 
@@ -22,7 +30,7 @@ class Index(Function):
         ctx._name = name
         ctx.index, ctx.shape = index, x._data.shape
         if _is_basic(index):
-            return _view_of(x, x._data[index])
+            return _view_of(x, basic_view(x._data, index))
         return _wrap(x._data[index])
 
     @staticmethod
@@ -53,7 +61,7 @@ class IndexScatter(Function):
 class IndexPut(Function):
     """A copy of x with `values` written at `index`; recorded when `x[index] = values` needs autograd."""
 
-    node_name = "CopySlices"
+    node_name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx, x, index, values):
@@ -82,18 +90,20 @@ class Fill(Function):
     node_name = "FillBackward0"
 
     @staticmethod
-    def forward(ctx, x, value):
-        return _wrap(np.full_like(x._data, value._data))
+    def forward(ctx, x, value, name=None):
+        if name:  # torch: ZeroBackward0 (zero_), FillBackward2 (a number), FillBackward3 (a tensor)
+            ctx._name = name
+        return _wrap(np.full_like(x._data, getattr(value, "_data", value)))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None
+        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None, None
 
 
 class Copy(Function):
     """x overwritten by src (broadcast and converted to x's dtype); the gradient goes to src."""
 
-    node_name = "CopyBackwards"
+    node_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, src):

@@ -43,6 +43,13 @@ class Stack(Function):
         return (None, None, *grad.unbind(ctx.dim))
 
 
+def _multi_output_views(x, arrays):
+    views = tuple(_view_of(x, array) for array in arrays)
+    for view in views:  # torch refuses to record writes into these (see autograd.views)
+        view._view_creation = "multi_output"
+    return views
+
+
 class Split(Function):
     """Consecutive pieces along dim (views); backward joins their gradients."""
 
@@ -54,7 +61,7 @@ class Split(Function):
             ctx._name = name
         ctx.dim = dim
         bounds = np.cumsum(sizes)[:-1]
-        return tuple(_view_of(x, piece) for piece in np.split(x._data, bounds, axis=dim))
+        return _multi_output_views(x, np.split(x._data, bounds, axis=dim))
 
     @staticmethod
     def backward(ctx, *grads):
@@ -72,7 +79,8 @@ class Unbind(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         leading = (slice(None),) * dim
-        return tuple(_view_of(x, x._data[leading + (i,)]) for i in range(x._data.shape[dim]))
+        # The trailing ... keeps x[i] of a vector a 0-d view rather than a copied NumPy scalar.
+        return _multi_output_views(x, [x._data[(*leading, i, Ellipsis)] for i in range(x._data.shape[dim])])
 
     @staticmethod
     def backward(ctx, *grads):

@@ -84,13 +84,14 @@ RULES = {
     "Unbind": ["stack"],
     "Where": ["—", "grad where condition", "grad where not condition"],  # where(condition, a, b)
     "CopySlices": ["grad, written part zeroed", "grad[index]"],  # x[index] = values
+    "IndexPut": ["grad, written part zeroed", "grad[index]"],  # x[indices] = values
     "MatMul": ["grad @ Bᵀ", "Aᵀ @ grad"],
 }
 
 
 def op_name(node):
-    """The node name without torch's "Backward<n>" suffix: MulBackward0 → "Mul"."""
-    name = re.sub(r"Backward[0-9]*$", "", node.name())
+    """The node name without torch's "Backward<n>" suffix (MulBackward0 → "Mul") or namespace."""
+    name = re.sub(r"Backward[0-9]*$", "", node.name()).removeprefix("torch::autograd::")
     if name in ("Squeeze", "UnsafeView") and getattr(getattr(node, "_function", None), "__name__", "") == "MatMul":
         return "MatMul"  # torch names some matmuls after their last step (1-D @ 2-D, batched)
     return name

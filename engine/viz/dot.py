@@ -39,9 +39,10 @@ OP_STYLE = {
 
 # Operations drawn as a symbol in the forward picture; the rest by name (LogSoftmax → log_softmax).
 SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Mm": "@", "Mv": "@", "Dot": "@", "Bmm": "@",
-           "MatMul": "@", "UnsafeView": "reshape", "CopySlices": "setitem", "CopyBackwards": "copy_"}
+           "MatMul": "@", "UnsafeView": "reshape", "CopySlices": "setitem", "IndexPut": "setitem",
+           "CopyBackwards": "copy_"}
 # Operations whose inputs are not interchangeable: their input edges say which argument they are.
-ORDERED = {"Sub", "Div", "Pow", "Mm", "Mv", "Dot", "Bmm", "MatMul", "Cat", "Stack", "Where", "CopySlices"}
+ORDERED = {"Sub", "Div", "Pow", "Mm", "Mv", "Dot", "Bmm", "MatMul", "Cat", "Stack", "Where", "CopySlices", "IndexPut"}
 
 # Elementwise operations broadcast; backward sums the gradient back to each input's shape.
 BROADCASTING = {"Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where"}
