@@ -443,18 +443,23 @@ def _correction(unbiased, correction):
     return 0 if unbiased is False else 1
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance; `correction=1` (the default) divides by n - 1."""
+def _variance(input, dim, unbiased, keepdim, correction, take_sqrt):
     if isinstance(dim, builtins.bool):
         dim, unbiased = None, dim
-    return reductions.Var.apply(input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, False)
+    empty_dims = isinstance(dim, (list, tuple)) and not dim
+    return reductions.Var.apply(
+        input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, take_sqrt, empty_dims
+    )
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance; `correction=1` (the default) divides by n - 1."""
+    return _variance(input, dim, unbiased, keepdim, correction, False)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation; `correction=1` (the default) divides by n - 1."""
-    if isinstance(dim, builtins.bool):
-        dim, unbiased = None, dim
-    return reductions.Var.apply(input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, True)
+    return _variance(input, dim, unbiased, keepdim, correction, True)
 
 
 def _logical_dims(dim, ndim):

@@ -38,6 +38,18 @@ def _view_of(base, array):
     return tensor
 
 
+def _warn_at_caller(message, category=UserWarning):
+    """Warn pointing at the first frame outside the engine: the user's line, however deep the call came."""
+    import os
+    import sys
+
+    package = os.path.dirname(__file__) + os.sep
+    frame, level = sys._getframe(1), 2  # level 1 is this function
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 _warned = set()
 
 

@@ -326,3 +326,56 @@ def test_dtypes_and_errors_match_torch(op, data, torch):
             assert o is t
         else:
             assert_same_tensor(o, t, rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------- gradients at numeric edge cases vs torch
+def grad_of(lib, data, call, dtype="float32"):
+    """x.grad after call(x).sum().backward(), for x = tensor(data)."""
+    x = lib.tensor(data, dtype=getattr(lib, dtype), requires_grad=True)
+    call(x).sum().backward()
+    return x.grad
+
+
+def test_std_of_a_constant_has_zero_gradient():
+    assert grad_of(engine, [2.0, 2.0, 2.0], lambda x: x.std()).tolist() == [0.0, 0.0, 0.0]
+    assert grad_of(engine, [[2.0, 2.0], [1.0, 3.0]], lambda x: x.std(1))[0].tolist() == [0.0, 0.0]
+
+
+VARIANCE_CALLS = {
+    "std": lambda x: x.std(),
+    "std of one element, correction 0": lambda x: x[:1].std(correction=0),
+    "std along a dim": lambda x: x.std(1),
+    "std along a dim, keepdim": lambda x: x.std(1, keepdim=True),
+    "std over dims, correction 0": lambda x: x.std((0, 1), correction=0),
+    "std without degrees of freedom": lambda x: x.std(correction=6),
+    "std along a dim, negative degrees of freedom": lambda x: x.std(1, correction=4),
+    "var without degrees of freedom": lambda x: x.var(correction=7),
+    "var along a dim, no degrees of freedom": lambda x: x.var(1, correction=3),
+    "var along a dim, negative degrees of freedom": lambda x: x.var(1, correction=5),
+    "var over an empty dim list": lambda x: x.var((), correction=2),
+    "var over all dims, no degrees of freedom": lambda x: x.var((0, 1), correction=6),
+    "var of a 0-d tensor": lambda x: x[0, 0].var(0, correction=0),
+    "std of a 0-d tensor": lambda x: x[0, 0].std(correction=0),
+}
+
+
+@pytest.mark.parametrize("name", VARIANCE_CALLS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_var_and_std_gradients_match_torch_at_constants_and_without_freedom(name, dtype, torch):
+    data = [[1.0, 2.0, 3.0], [2.0, 2.0, 2.0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # degrees of freedom <= 0: both warn
+        warnings.simplefilter("error", RuntimeWarning)  # but NumPy must not
+        ours = grad_of(engine, data, VARIANCE_CALLS[name], dtype)
+        theirs = grad_of(torch, data, VARIANCE_CALLS[name], dtype)
+    assert_same_tensor(ours, theirs)
+
+
+def test_var_warning_points_at_the_line_that_called_it():
+    """torch's warning names the user's line, whichever way var or std was called."""
+    for call in (lambda: engine.ones(1).var(), lambda: engine.var(engine.ones(1)),
+                 lambda: engine.std(engine.ones(3), 0, correction=3), lambda: engine.ones(2, 1).std(dim=1)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        assert [w.filename for w in caught] == [__file__]

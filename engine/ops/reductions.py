@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import _warn_at_caller
 from .common import _wrap, constant_like, floating_array
 from .views import Expand, reshape_to
 
@@ -180,40 +181,50 @@ class ExtremumAlongDim(Function):
 
 
 class Var(Function):
-    """Σ(x - mean)² / (n - correction); d/dx = 2(x - mean) / (n - correction)."""
+    """Σ(x - mean)² / (n - correction); d/dx = 2(x - mean) / (n - correction), and std's is that over 2·std."""
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim, take_sqrt):
+    def forward(ctx, x, dims, correction, keepdim, take_sqrt, empty_dims=False):
         if x._data.dtype.kind != "f":
             raise RuntimeError("std and var only support floating point and complex dtypes")
         array = floating_array(x)
         count = array.size if dims is None else int(np.prod([array.shape[d] for d in dims]))
         no_freedom = count - correction <= 0
         if no_freedom:  # torch warns in its own words, and NumPy's own warning is silenced below
-            warnings.warn(
+            _warn_at_caller(
                 f"{'std' if take_sqrt else 'var'}(): degrees of freedom is <= 0. Correction should be strictly less "
-                "than the reduction factor (input numel divided by output numel).",
-                UserWarning,
-                stacklevel=5,  # forward, apply, functional.var, Tensor.var: the line that called x.var()
+                "than the reduction factor (input numel divided by output numel)."
             )
         quiet = warnings.catch_warnings(action="ignore") if no_freedom else contextlib.nullcontext()
         with np.errstate(divide="ignore", invalid="ignore"), quiet:
             variance = np.var(array, axis=dims, ddof=correction, keepdims=keepdim)
             result = _wrap(np.sqrt(variance) if take_sqrt else variance)
         ctx._name = "StdBackward0" if take_sqrt else "VarBackward0"
-        ctx.dims, ctx.keepdim, ctx.divisor, ctx.take_sqrt = dims, keepdim, max(count - correction, 0), take_sqrt
+        ctx.dims, ctx.keepdim, ctx.take_sqrt = dims, keepdim, take_sqrt
+        # torch's backward counts an empty dim list as one element (the forward reduces every dim).
+        ctx.dof = (1 if empty_dims else count) - correction
         ctx.save_for_backward(x, result if take_sqrt else None)
         return result
 
     @staticmethod
     def backward(ctx, grad):
+        from ..functional import where
+
         x, std = ctx.saved_tensors
-        dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
-        centred = x - x.mean(dims, keepdim=True)
+        whole = ctx.dims is None or not x.ndim
+        dims = tuple(range(x.ndim)) if whole else ctx.dims
         grad = _restore(grad, x._data.shape, dims, ctx.keepdim)
-        if ctx.take_sqrt:
-            return grad * centred / (ctx.divisor * _restore(std, x._data.shape, dims, ctx.keepdim)), None, None, None, None
-        return grad * 2 * centred / ctx.divisor, None, None, None, None
+        if ctx.take_sqrt:  # d std = d var / (2 std), and 0 where std is 0 (a constant input), as in torch
+            std = _restore(std, x._data.shape, dims, ctx.keepdim)
+            grad = where(std == 0, 0.0, grad / (2 * std))
+        mean = x.mean(dims, keepdim=True)
+        with np.errstate(invalid="ignore"):  # 0 · inf without degrees of freedom: nan, quietly as in torch
+            if whole and ctx.dof <= 0:
+                # 2 / 0 is inf, times (x - mean): nan where x is the mean, inf elsewhere (torch's sign-less form).
+                infinite = constant_like(np.where(x._data == mean._data, np.nan, np.inf), grad)
+                return grad * infinite, None, None, None, None, None
+            factor = 2.0 / ctx.dof if ctx.dof else float("inf")
+            return grad * factor * (x - mean), None, None, None, None, None
 
 
 class Softmax(Function):
