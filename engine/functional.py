@@ -176,12 +176,12 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = maximum(result, min)
-        if max is not None:
-            result = minimum(result, max)
-        return result
+        for bound in (min, max):
+            if bound is not None and not isinstance(bound, Tensor):  # torch has no overload mixing the two
+                _require_tensors("minimum", input, bound)
+        shapes = [t._data.shape for t in (input, min, max) if t is not None]
+        broadcast_shapes(*shapes)
+        return pointwise.ClampTensor.apply(input, min, max)
     return pointwise.Clamp.apply(input, min, max)
 
 

@@ -58,6 +58,15 @@ def DISTINCT(rng, shape):
     return ((rng.permutation(count) - count / 2) * 0.1 + 0.05).reshape(shape)
 
 
+def NEGATIVE_TENTHS(rng, shape):
+    """Multiples of 0.1 below 0: lower bounds that never tie with ODD_TWENTIETHS, nor reach POSITIVE_TENTHS."""
+    return rng.integers(-20, 0, shape) * 0.1
+
+
+def POSITIVE_TENTHS(rng, shape):
+    return rng.integers(1, 20, shape) * 0.1
+
+
 def BOOL(rng, shape):
     return rng.random(shape) < 0.5
 
@@ -491,6 +500,15 @@ OPS = [
           grad_fn="ClampBackward1"),
     unary("clip", lambda lib, a: lib.clip(a, -1, 1), lambda a: np.clip(a, -1, 1), ODD_TWENTIETHS,
           grad_fn="ClampBackward1"),
+    # torch's backward fails unless the input has the broadcast shape (tested in test_ops.py).
+    Op("clamp_tensor", lambda lib, a, low, high: lib.clamp(a, low, high),
+       lambda a, low, high: np.minimum(np.maximum(a, low), high),
+       broadcastable(3).filter(lambda c: np.broadcast_shapes(*c.shapes) == c.shapes[0]),
+       (ODD_TWENTIETHS, NEGATIVE_TENTHS, POSITIVE_TENTHS), "ClampBackward0"),
+    Op("clamp_tensor_min", lambda lib, a, low: a.clamp(min=low), np.maximum, broadcastable(2),
+       (ODD_TWENTIETHS, EVEN_TENTHS), "ClampBackward0"),
+    Op("clamp_tensor_max", lambda lib, a, high: a.clamp(max=high), np.minimum, broadcastable(2),
+       (ODD_TWENTIETHS, EVEN_TENTHS), "ClampBackward0"),
     # Comparisons and logic: never differentiable, results are bool.
     binary("eq", lambda lib, a, b: a == b, np.equal, (EVEN_TENTHS, EVEN_TENTHS), differentiable=False),
     binary("ne", lambda lib, a, b: a != b, np.not_equal, (EVEN_TENTHS, EVEN_TENTHS), differentiable=False),

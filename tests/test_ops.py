@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import engine
 from op_table import DIFFERENTIABLE, FAST, GRADCHECK, OPS, VARIES
-from torch_compat import assert_same_tensor, outcome, to_torch, torch  # noqa: F401
+from torch_compat import assert_same_error, assert_same_tensor, outcome, to_torch, torch  # noqa: F401
 
 SEEDS = st.integers(0, 2**32 - 1)
 
@@ -379,3 +379,45 @@ def test_var_warning_points_at_the_line_that_called_it():
             warnings.simplefilter("always")
             call()
         assert [w.filename for w in caught] == [__file__]
+
+
+CLAMP_AT_TIES = {  # x ties a bound in its first element; NaN in x or in a bound further on
+    "min": lambda lib, x, low, high: x.clamp(min=low),
+    "max": lambda lib, x, low, high: x.clamp(max=high),
+    "both": lambda lib, x, low, high: lib.clamp(x, low, high),
+    "bounds crossed": lambda lib, x, low, high: lib.clamp(x, high, low),
+    "broadcast bound": lambda lib, x, low, high: x.clamp(min=low[:1]),
+    "in place": lambda lib, x, low, high: (x * 1).clamp_(low, high),
+}
+
+
+@pytest.mark.parametrize("name", CLAMP_AT_TIES)
+def test_clamp_with_tensor_bounds_gives_ties_to_the_input_as_torch(name, torch):
+    def run(lib):
+        nan = float("nan")
+        x, low, high = (lib.tensor(v, requires_grad=True) for v in ([1.0, 2.0, 3.0, nan, 2.0], [1.0, 1.0, 5.0, 0.0, nan],
+                                                                    [1.0, 1.5, 2.0, 1.0, 3.0]))
+        result = CLAMP_AT_TIES[name](lib, x, low, high)
+        result.sum().backward()
+        return result, x.grad, low.grad, high.grad
+
+    ours, theirs = run(engine), run(torch)
+    assert ours[0].grad_fn.name() == theirs[0].grad_fn.name()
+    for o, t in zip(ours, theirs):
+        assert (o is None) == (t is None)
+        if o is not None:
+            assert_same_tensor(o, t)
+
+
+def test_clamp_backward_refuses_bounds_that_broadcast_the_input_as_torch(torch):
+    def run(lib):
+        x, low, high = lib.zeros((), requires_grad=True), lib.zeros(1, requires_grad=True), lib.ones((), requires_grad=True)
+        return outcome(lambda: lib.clamp(x, low - 1, high).sum().backward())
+
+    assert_same_error(run(engine), run(torch))
+
+
+def test_clamp_with_tensor_bounds_at_a_tie():
+    x, low = engine.tensor([1.0], requires_grad=True), engine.tensor([1.0], requires_grad=True)
+    x.clamp(min=low).backward()
+    assert (x.grad.item(), low.grad.item()) == (1.0, 0.0)

@@ -207,6 +207,61 @@ class Clamp(Function):
         return grad, None, None
 
 
+class ClampTensor(Function):
+    """min(max(x, low), high) for tensor bounds; the gradient goes to x where low ≤ x ≤ high,
+    to low where x < low < high, to high where x > high or high < low (ties go to x, as in torch)."""
+
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        from .. import dtypes
+
+        bounds = [b for b in (low, high) if b is not None]
+        dtype = dtypes.result_type(x, *bounds)
+        result = x._data.astype(dtype.numpy, copy=False)
+        if low is not None:
+            result = np.maximum(result, low._data.astype(dtype.numpy, copy=False))
+        if high is not None:
+            result = np.minimum(result, high._data.astype(dtype.numpy, copy=False))
+        ctx.save_for_backward(x, low, high)
+        return _wrap(result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, low, high = ctx.saved_tensors
+        needs_x, needs_low, needs_high = ctx.needs_input_grad
+
+        def where(condition):
+            return Where.apply(condition, grad, _wrapped_number(0.0))
+
+        if low is None:
+            return where(x <= high) if needs_x else None, None, where(x > high) if needs_high else None
+        if high is None:
+            return where(x >= low) if needs_x else None, where(x < low) if needs_low else None, None
+        # torch combines each pair of masks in place, into the first: it fails where that one broadcasts less.
+        if needs_x:
+            _check_in_place_mask(x, low, x, high)
+        if needs_low:
+            _check_in_place_mask(x, low, low, high)
+        if needs_high:
+            _check_in_place_mask(x, high, high, low)
+        return (
+            where((x >= low) & (x <= high)) if needs_x else None,
+            where((x < low) & (low < high)) if needs_low else None,
+            where((x > high) | (high < low)) if needs_high else None,
+        )
+
+
+def _check_in_place_mask(a, b, c, d):
+    from ..broadcasting import broadcast_shapes
+
+    first, second = broadcast_shapes(a._data.shape, b._data.shape), broadcast_shapes(c._data.shape, d._data.shape)
+    both = broadcast_shapes(first, second)
+    if both != first:
+        raise RuntimeError(f"output with shape {list(first)} doesn't match the broadcast shape {list(both)}")
+
+
 def _share_of_first(wins, ties, grad):
     # Where a == b each input gets half of the gradient, as torch does.
     return wins.to(grad.dtype) + ties.to(grad.dtype) * 0.5
