@@ -421,3 +421,75 @@ def test_clamp_with_tensor_bounds_at_a_tie():
     x, low = engine.tensor([1.0], requires_grad=True), engine.tensor([1.0], requires_grad=True)
     x.clamp(min=low).backward()
     assert (x.grad.item(), low.grad.item()) == (1.0, 0.0)
+
+
+NAN = float("nan")
+AT_NAN = {  # (data, call): the gradient of call(x).sum() where x holds NaNs
+    "max()": ([1.0, NAN, 3.0, NAN], lambda lib, x: x.max()),
+    "min()": ([1.0, NAN, 3.0, NAN], lambda lib, x: lib.min(x)),
+    "max() with a tie and a NaN": ([3.0, 3.0, NAN], lambda lib, x: x.max()),
+    "amax()": ([1.0, NAN, 3.0], lambda lib, x: x.amax()),
+    "amin(dim)": ([1.0, NAN, 3.0, 0.0], lambda lib, x: x.view(2, 2).amin(1)),
+    "max(dim)": ([1.0, NAN, 3.0, NAN], lambda lib, x: x.view(2, 2).max(0).values),
+    "min(dim)": ([1.0, NAN, NAN, 0.0], lambda lib, x: x.view(2, 2).min(1).values),
+    "maximum(nan, 1)": ([NAN, 1.0, NAN, 2.0], lambda lib, x: lib.maximum(x, x.flip(0))),
+    "minimum(nan, 1)": ([NAN, 1.0, NAN, 2.0], lambda lib, x: lib.minimum(x, x.flip(0))),
+    "sign": ([NAN, 0.0, -2.0], lambda lib, x: x.sign() * x),
+    "abs": ([NAN, 0.0, -0.0, -2.0], lambda lib, x: x.abs()),
+    "relu": ([NAN, 0.0, -2.0, 3.0], lambda lib, x: x.relu()),
+    "nn.ReLU": ([NAN, 0.0, -2.0, 3.0], lambda lib, x: lib.nn.ReLU()(x)),
+    "relu_": ([NAN, 0.0, -2.0, 3.0], lambda lib, x: (x * 1).relu_()),
+    "prod of a 0-d NaN": (NAN, lambda lib, x: x.prod()),
+    "prod(0) of a 0-d NaN": (NAN, lambda lib, x: x.prod(0)),
+    "prod with a NaN and a zero": ([NAN, 0.0, 2.0], lambda lib, x: x.prod()),
+    "prod with an inf and a zero": ([float("inf"), 0.0], lambda lib, x: x.prod()),
+    "prod with an inf and two zeros": ([float("inf"), 0.0, 0.0], lambda lib, x: x.prod()),
+}
+
+
+@pytest.mark.parametrize("name", AT_NAN)
+def test_gradients_at_nan_match_torch(name, torch):
+    data, call = AT_NAN[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither library says a word
+        ours, theirs = grad_of(engine, data, lambda x: call(engine, x)), grad_of(torch, data, lambda x: call(torch, x))
+    assert_same_tensor(ours, theirs)
+
+
+def test_sign_of_nan_is_zero_and_max_credits_the_nan():
+    assert engine.tensor([NAN, -1.0]).sign().tolist() == [0.0, -1.0]
+    assert grad_of(engine, [1.0, NAN], lambda x: x.max()).tolist() == [0.0, 1.0]
+    assert grad_of(engine, [NAN, 1.0], lambda x: x.relu()).tolist() == [1.0, 1.0]
+
+
+PROD_SECOND_DERIVATIVE = {
+    "one zero": ([0.0, 2.0, 3.0], lambda x: x.prod()),
+    "two zeros": ([0.0, 0.0, 3.0], lambda x: x.prod()),
+    "all zeros": ([0.0, 0.0, 0.0], lambda x: x.prod()),
+    "one zero, along a dim": ([0.0, 2.0, 3.0, 4.0, 5.0, 1.0], lambda x: x.view(2, 3).prod(1)),
+    "two zeros, along a dim": ([2.0, 0.0, 3.0, 4.0, 0.0, 1.0], lambda x: x.view(2, 3).prod(1)),
+    "two zeros in one slice, keepdim": ([0.0, 0.0, 3.0, 4.0, 1.0, 1.0], lambda x: x.view(3, 2).prod(1, keepdim=True)),
+    "zeros along dim 0": ([2.0, 0.0, 3.0, 4.0, 0.0, 1.0], lambda x: x.view(2, 3).prod(0)),
+}
+
+
+@pytest.mark.parametrize("name", PROD_SECOND_DERIVATIVE)
+def test_second_derivative_of_prod_with_zeros_matches_torch(name, torch):
+    data, call = PROD_SECOND_DERIVATIVE[name]
+
+    def run(lib):
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        first, = lib.autograd.grad(call(x).sum(), x, create_graph=True)
+        weights = lib.tensor([0.3, -1.2, 0.7, 2.0, 1.1, -0.4][: len(data)], dtype=lib.float64)
+        second, = lib.autograd.grad((first * weights).sum(), x)
+        return first, second
+
+    for ours, theirs in zip(run(engine), run(torch)):
+        assert_same_tensor(ours, theirs)
+
+
+def test_second_derivative_of_prod_with_a_zero():
+    x = engine.tensor([0.0, 2.0, 3.0], requires_grad=True)
+    first, = engine.autograd.grad(x.prod(), x, create_graph=True)
+    assert first.tolist() == [6.0, 0.0, 0.0]
+    assert engine.autograd.grad(first[0], x)[0].tolist() == [0.0, 3.0, 2.0]

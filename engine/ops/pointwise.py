@@ -86,11 +86,14 @@ class Sign(Function):
     def forward(ctx, x):
         if x._data.dtype.kind == "b":  # NumPy has no sign for bools; torch's is the identity
             return _wrap(x._data.copy())
-        return _wrap(np.sign(x._data))
+        result = np.asarray(np.sign(x._data))
+        if result.dtype.kind == "f":  # torch's sign is (0 < x) - (x < 0): 0 for NaN, where NumPy gives NaN
+            np.copyto(result, 0, where=result != result)
+        return _wrap(result)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return _wrap(np.zeros_like(grad._data))  # zeros even where grad is inf or NaN, as torch
 
 
 class Tanh(Function):
@@ -132,7 +135,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """max(x, 0); d/dx = 1 where the output is positive, else 0."""
+    """max(x, 0); d/dx = 0 where the output is ≤ 0, else 1 (so 1 at NaN, as torch's threshold_backward)."""
 
     node_name = "ReluBackward0"
 
@@ -147,7 +150,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         result, = ctx.saved_tensors
-        return grad * (result > 0)
+        return Where.apply(result <= 0, _wrapped_number(0.0), grad)
 
 
 class Sin(Function):
@@ -192,6 +195,8 @@ class Clamp(Function):
         from .. import dtypes
 
         dtype = dtypes.result_type(x, *(v for v in (low, high) if v is not None))
+        if dtype is dtypes.bool and low is not None and high is not None:
+            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
         array = x._data.astype(dtype.numpy, copy=False)
         ctx.save_for_backward(x)
         ctx.low, ctx.high = low, high
@@ -219,6 +224,8 @@ class ClampTensor(Function):
 
         bounds = [b for b in (low, high) if b is not None]
         dtype = dtypes.result_type(x, *bounds)
+        if dtype is dtypes.bool and len(bounds) == 2:
+            raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
         result = x._data.astype(dtype.numpy, copy=False)
         if low is not None:
             result = np.maximum(result, low._data.astype(dtype.numpy, copy=False))
@@ -262,13 +269,15 @@ def _check_in_place_mask(a, b, c, d):
         raise RuntimeError(f"output with shape {list(first)} doesn't match the broadcast shape {list(both)}")
 
 
-def _share_of_first(wins, ties, grad):
-    # Where a == b each input gets half of the gradient, as torch does.
-    return wins.to(grad.dtype) + ties.to(grad.dtype) * 0.5
+def _extremum_backward(grad, a, b, a_loses, b_loses):
+    # torch: half each on a tie, all to the winner, and all to both where neither wins (a NaN).
+    shared = Where.apply(a == b, grad / 2, grad)
+    zero = _wrapped_number(0.0)
+    return Where.apply(a_loses, zero, shared), Where.apply(b_loses, zero, shared)
 
 
 class Maximum(Function):
-    """max(a, b) element-wise; the gradient goes to the larger input (split evenly on ties)."""
+    """max(a, b) element-wise; the gradient goes to the larger input (half each on ties, all to both at NaN)."""
 
     node_name = "MaximumBackward0"
 
@@ -281,12 +290,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = _share_of_first(a > b, a == b, grad)
-        return grad * share, grad * (1 - share)
+        return _extremum_backward(grad, a, b, a < b, a > b)
 
 
 class Minimum(Function):
-    """min(a, b) element-wise; the gradient goes to the smaller input (split evenly on ties)."""
+    """min(a, b) element-wise; the gradient goes to the smaller input (half each on ties, all to both at NaN)."""
 
     node_name = "MinimumBackward0"
 
@@ -299,8 +307,7 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = _share_of_first(a < b, a == b, grad)
-        return grad * share, grad * (1 - share)
+        return _extremum_backward(grad, a, b, a > b, a < b)
 
 
 class Compare(Function):

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..grad_mode import _state as _grad_state
 from ..tensor import _warn_at_caller
 from .common import _wrap, constant_like, floating_array
 from .views import Expand, reshape_to
@@ -88,21 +89,40 @@ class Prod(Function):
         if not array.ndim:  # dim 0 of a 0-d tensor: the one element, reduced like all dims
             dim = None
         ctx.dim, ctx.keepdim = dim, keepdim
-        result = _wrap(array.prod(axis=dim, keepdims=keepdim))
+        with np.errstate(invalid="ignore"):  # inf · 0 is nan, quietly as in torch
+            result = _wrap(array.prod(axis=dim, keepdims=keepdim))
         ctx.save_for_backward(x, result)
         return result
 
     @staticmethod
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
+        if not x.ndim:  # the product of one element is that element: torch passes the gradient (NaN or not)
+            return grad, None, None, None
         dims = (ctx.dim,) if ctx.dim is not None else tuple(range(x.ndim))
         grad = _restore(grad, x._data.shape, dims, ctx.keepdim)
-        if not np.any(x._data == 0):
+        zeros = np.count_nonzero(x._data == 0)
+        if not zeros:
             return grad * _restore(result, x._data.shape, dims, ctx.keepdim) / x, None, None, None
         # With zeros, result / x is undefined: multiply the other elements explicitly.
-        # This path is exact but not itself differentiable again (a constant).
-        others = _product_of_others(x._data, ctx.dim)
+        if _grad_state.enabled:  # create_graph: built from differentiable ops, so it has a derivative too
+            return grad * _product_of_others_recorded(x, ctx.dim), None, None, None
+        if ctx.dim is None and zeros > 1:  # every product of others holds a zero (torch skips the NaN · 0 too)
+            return grad * constant_like(np.zeros_like(x._data), grad), None, None, None
+        with np.errstate(invalid="ignore"):
+            others = _product_of_others(x._data, ctx.dim)
         return grad * constant_like(others, grad), None, None, None
+
+
+def _product_of_others_recorded(x, dim):
+    """Π_{j≠i} x_j for every i along dim, as a product over rows that each have x_i replaced by 1."""
+    from ..functional import where
+
+    moved = x.reshape(-1) if dim is None else x.transpose(dim, -1)
+    n = moved.shape[-1]
+    rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)
+    others = where(_wrap(np.eye(n, dtype=bool)), 1.0, rows).prod(-1)
+    return others.reshape(x.shape) if dim is None else others.transpose(dim, -1)
 
 
 def _product_of_others(array, dim):
@@ -142,7 +162,10 @@ class Extremum(Function):
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
         dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
-        hits = (x == _restore(result, x._data.shape, dims, ctx.keepdim)).to(grad.dtype)
+        if ctx._name in ("MaxBackward1", "MinBackward1") and np.isnan(result._data).any():
+            hits = constant_like(np.isnan(x._data), grad).to(grad.dtype)  # torch's max() credits the NaNs; amax does not
+        else:
+            hits = (x == _restore(result, x._data.shape, dims, ctx.keepdim)).to(grad.dtype)
         share = hits / hits.sum(dims, keepdim=True)
         return _restore(grad, x._data.shape, dims, ctx.keepdim) * share, None, None, None, None
 
