@@ -69,7 +69,7 @@ def _wrapped_number(value):
     The same few numbers (1, 2, 0.5...) recur in every backward formula, so they are
     cached; the engine never writes into these tensors.
     """
-    key = (type(value), value)
+    key = (type(value), value) if value else (type(value), value, str(value))  # -0.0 == 0.0, but prints as -0.
     tensor = _wrapped_numbers.get(key)
     if tensor is None:
         # Stored at full precision (a Python float is a double); promotion decides the result's

@@ -248,7 +248,22 @@ QUIET = {  # inputs at which torch computes inf or nan without a word
     "log_softmax of nothing": lambda lib: lib.ones(0).log_softmax(0),
     "mean of nothing": lambda lib: lib.ones(0).mean(),
     "gradient of sqrt at 0": lambda lib: sqrt_gradient_at_zero(lib),
+    "gradients at the poles and edges": lambda lib: edge_gradients(lib),
+    "0 ** negative and its gradient": lambda lib: edge_gradients(lib, lambda x: 0.0 ** -x),
+    "x ** y at 0 and its gradients": lambda lib: edge_gradients(lib, lambda x: x ** (x - 1)),
 }
+
+
+def edge_gradients(lib, call=None):
+    """Forward and backward of functions at 0, -1, inf and NaN, where torch computes inf and nan silently."""
+    calls = [call] if call else [lambda x: x.log(), lambda x: x.sqrt(), lambda x: 1 / x, lambda x: x / x,
+                                 lambda x: x.reciprocal(), lambda x: x ** -0.5, lambda x: x ** 1.5, lambda x: x.var(),
+                                 lambda x: x.std(), lambda x: x.prod(), lambda x: x.log_softmax(0)]
+    for call in calls:
+        for data in ([0.0, -1.0, 1.0, -0.0], [float("inf"), float("nan"), 2.0]):
+            x = lib.tensor(data, requires_grad=True)
+            y = call(x)
+            y.backward(lib.ones_like(y))
 
 # NumPy's floating-point warnings that still escape: silencing them means an np.errstate around
 # every operation, which would cost more than the operation itself on small tensors.
@@ -493,3 +508,69 @@ def test_second_derivative_of_prod_with_a_zero():
     first, = engine.autograd.grad(x.prod(), x, create_graph=True)
     assert first.tolist() == [6.0, 0.0, 0.0]
     assert engine.autograd.grad(first[0], x)[0].tolist() == [0.0, 3.0, 2.0]
+
+
+POW_GRID = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, float("nan"), float("inf")]
+EXPONENT_GRID = [0.0, 1.0, 2.0, -1.0, 0.5, -0.5, 3.0, -2.0, 1.5]
+
+
+def assert_same_bits(ours, theirs):
+    """Equal values (to the last bit or so: NumPy's pow and torch's round apart), NaN where torch
+    has NaN, and the sign of every zero and infinity as torch's."""
+    ours, theirs = ours.detach().numpy(), theirs.detach().numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_allclose(ours, theirs, rtol=1e-15, atol=0)
+    numbers = ~np.isnan(theirs)
+    np.testing.assert_array_equal(np.signbit(ours[numbers]), np.signbit(theirs[numbers]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pow_and_its_gradients_on_a_grid_of_edge_values_match_torch(dtype, torch):
+    """x ** y for every pair, as tensor ** tensor, tensor ** number and number ** tensor."""
+    import itertools
+
+    bases, exponents = zip(*itertools.product(POW_GRID, EXPONENT_GRID))
+
+    def tensor_tensor(lib):
+        x, y = (lib.tensor(v, dtype=getattr(lib, dtype), requires_grad=True) for v in (bases, exponents))
+        result = x ** y
+        result.backward(lib.ones_like(result))
+        return result, x.grad, y.grad
+
+    def tensor_number(lib):
+        outputs = []
+        for exponent in EXPONENT_GRID:
+            x = lib.tensor(POW_GRID, dtype=getattr(lib, dtype), requires_grad=True)
+            result = x ** exponent
+            result.backward(lib.ones_like(result))
+            outputs += [result, x.grad]
+        return outputs
+
+    def number_tensor(lib):
+        outputs = []
+        for base in POW_GRID:
+            y = lib.tensor(EXPONENT_GRID, dtype=getattr(lib, dtype), requires_grad=True)
+            result = base ** y
+            result.backward(lib.ones_like(result))
+            outputs += [result, y.grad]
+        return outputs
+
+    for run in (tensor_tensor, tensor_number, number_tensor):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ours = run(engine)
+        for o, t in zip(ours, run(torch)):
+            if run is number_tensor and t.grad_fn is None:  # torch rounds log(base) to float32 (see op_table)
+                np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-6)
+                assert np.array_equal(np.isnan(o.numpy()), np.isnan(t.numpy()))
+            else:
+                assert_same_bits(o, t)
+
+
+def test_pow_gradients_at_zero():
+    x, y = engine.tensor([0.0], requires_grad=True), engine.tensor([0.0], requires_grad=True)
+    (x ** y).backward()
+    assert (x.grad.item(), y.grad.item()) == (0.0, 0.0)
+    y = engine.tensor([-1.0], requires_grad=True)
+    (0.0 ** y).backward()
+    assert y.grad.item() == float("-inf")

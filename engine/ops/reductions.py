@@ -109,9 +109,7 @@ class Prod(Function):
             return grad * _product_of_others_recorded(x, ctx.dim), None, None, None
         if ctx.dim is None and zeros > 1:  # every product of others holds a zero (torch skips the NaN · 0 too)
             return grad * constant_like(np.zeros_like(x._data), grad), None, None, None
-        with np.errstate(invalid="ignore"):
-            others = _product_of_others(x._data, ctx.dim)
-        return grad * constant_like(others, grad), None, None, None
+        return grad * constant_like(_product_of_others(x._data, ctx.dim), grad), None, None, None
 
 
 def _product_of_others_recorded(x, dim):
@@ -241,13 +239,12 @@ class Var(Function):
             std = _restore(std, x._data.shape, dims, ctx.keepdim)
             grad = where(std == 0, 0.0, grad / (2 * std))
         mean = x.mean(dims, keepdim=True)
-        with np.errstate(invalid="ignore"):  # 0 · inf without degrees of freedom: nan, quietly as in torch
-            if whole and ctx.dof <= 0:
-                # 2 / 0 is inf, times (x - mean): nan where x is the mean, inf elsewhere (torch's sign-less form).
-                infinite = constant_like(np.where(x._data == mean._data, np.nan, np.inf), grad)
-                return grad * infinite, None, None, None, None, None
-            factor = 2.0 / ctx.dof if ctx.dof else float("inf")
-            return grad * factor * (x - mean), None, None, None, None, None
+        if whole and ctx.dof <= 0:
+            # 2 / 0 is inf, times (x - mean): nan where x is the mean, inf elsewhere (torch's sign-less form).
+            infinite = constant_like(np.where(x._data == mean._data, np.nan, np.inf), grad)
+            return grad * infinite, None, None, None, None, None
+        factor = 2.0 / ctx.dof if ctx.dof else float("inf")
+        return grad * factor * (x - mean), None, None, None, None, None
 
 
 class Softmax(Function):
