@@ -134,6 +134,8 @@ def _root_gradients(outputs, grad_outputs):
                     f"Mismatch in shape: grad_output[{index}] has a shape of {grad.shape} and output[{index}] "
                     f"has a shape of {output.shape}."
                 )
+            if grad._data.dtype != output._data.dtype:  # torch's engine casts it, so every .grad keeps its tensor's dtype
+                grad = grad.to(output.dtype)
         grads.append(grad)
     return grads
 
