@@ -147,6 +147,10 @@ EDGE_CASES = {
     "mean over an empty dim": lambda lib: lib.ones(0, 3).mean(0),
     "cat skips 1-D empty tensors": lambda lib: lib.cat([lib.ones(0), lib.ones(2, 2)]),
     "split into more pieces than elements": lambda lib: lib.ones(2).chunk(5),
+    "chunk of an empty dim": lambda lib: lib.zeros(2, 0).chunk(3, 1),
+    "chunk of an empty dim into one": lambda lib: lib.zeros(2, 0).chunk(1, -1),
+    "chunk of an empty tensor": lambda lib: lib.chunk(lib.zeros(0), 2),
+    "chunk of an empty tensor along a full dim": lambda lib: lib.zeros(0, 3).chunk(2, 1),
     "sigmoid of large numbers": lambda lib: lib.tensor([-1000.0, 0.0, 1000.0]).sigmoid(),
     "tanh of large numbers": lambda lib: lib.tensor([-1000.0, 1000.0]).tanh(),
     "exp overflows to inf": lambda lib: lib.tensor([1000.0]).exp(),
@@ -160,6 +164,7 @@ EDGE_CASES = {
 @pytest.mark.parametrize("name", EDGE_CASES)
 def test_edge_cases_match_torch(name, torch):
     ours, theirs = EDGE_CASES[name](engine), EDGE_CASES[name](torch)
+    assert len(as_outputs(ours)) == len(as_outputs(theirs))
     for o, t in zip(as_outputs(ours), as_outputs(theirs)):
         assert_same_tensor(o, t)
 
@@ -574,3 +579,13 @@ def test_pow_gradients_at_zero():
     y = engine.tensor([-1.0], requires_grad=True)
     (0.0 ** y).backward()
     assert y.grad.item() == float("-inf")
+
+
+def test_chunk_of_an_empty_dim_gives_every_piece():
+    pieces = engine.zeros(2, 0, requires_grad=True).chunk(3, 1)
+    assert [tuple(p.shape) for p in pieces] == [(2, 0)] * 3
+    assert pieces[0].grad_fn.name() == "SplitWithSizesBackward0"
+
+
+def test_chunk_checks_the_dimension_count_first(torch):
+    assert_same_error(outcome(lambda: engine.tensor(1.0).chunk(0)), outcome(lambda: torch.tensor(1.0).chunk(0)))
