@@ -640,7 +640,11 @@ def broadcast_to(input, size):
 def flip(input, dims):
     """Reverse the order of elements along `dims` (a copy: tensors have no negative strides)."""
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    return views.Flip.apply(input, tuple(_normalize_dim(d, input.ndim) for d in dims) if input.ndim else ())
+    normalized = tuple(_normalize_dim(d, input.ndim) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        duplicate = next(d for d in normalized if normalized.count(d) > 1)
+        raise RuntimeError(f"dim {duplicate} appears multiple times in the list of dims")
+    return views.Flip.apply(input, normalized if input.ndim else ())
 
 
 def _type_name(tensor):
@@ -756,6 +760,8 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     """Every slice along `dim`, as a tuple of views."""
     dim = _normalize_dim(dim, input.ndim)
+    if not input.ndim:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     return joining.Unbind.apply(input, dim)  # a tuple, even of one slice
 
 
