@@ -218,32 +218,51 @@ def _compare(ufunc, a, b):
     return pointwise.Compare.apply(a, b, ufunc)
 
 
+COMPARABLE = (Tensor, builtins.bool, builtins.int, builtins.float, np.number, np.ndarray)
+
+
+def _comparison(name, ufunc, input, other):
+    if not isinstance(input, Tensor) or not isinstance(other, COMPARABLE):
+        got = ", ".join("Tensor" if isinstance(v, Tensor) else type(v).__name__ for v in (input, other))
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
+    return _compare(ufunc, input, other)
+
+
+def not_comparable(name, other):
+    """torch's error for x.eq(other) (the method) when other is neither a tensor nor a number."""
+    kind = type(other).__name__
+    mismatch = f"      didn't match because some of the arguments have invalid types: (!{kind}!)\n"
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got ({kind}), but expected one of:\n"
+        f" * (Tensor other)\n{mismatch} * (Number other)\n{mismatch}"
+    )
+
+
 def eq(input, other):
-    if not isinstance(other, (Tensor, bool, int, float, np.number)):
-        return NotImplemented
-    return _compare(np.equal, input, other)
+    return _comparison("eq", np.equal, input, other)
 
 
 def ne(input, other):
-    if not isinstance(other, (Tensor, bool, int, float, np.number)):
-        return NotImplemented
-    return _compare(np.not_equal, input, other)
+    return _comparison("ne", np.not_equal, input, other)
 
 
 def lt(input, other):
-    return _compare(np.less, input, other)
+    return _comparison("lt", np.less, input, other)
 
 
 def le(input, other):
-    return _compare(np.less_equal, input, other)
+    return _comparison("le", np.less_equal, input, other)
 
 
 def gt(input, other):
-    return _compare(np.greater, input, other)
+    return _comparison("gt", np.greater, input, other)
 
 
 def ge(input, other):
-    return _compare(np.greater_equal, input, other)
+    return _comparison("ge", np.greater_equal, input, other)
 
 
 def _bitwise(ufunc, symbol, a, b):

@@ -499,22 +499,22 @@ class Tensor:
         return self.div_(other)
 
     def __eq__(self, other):
-        return F.eq(self, other)
+        return F.eq(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __ne__(self, other):
-        return F.ne(self, other)
+        return F.ne(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __lt__(self, other):
-        return F.lt(self, other)
+        return F.lt(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __le__(self, other):
-        return F.le(self, other)
+        return F.le(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __gt__(self, other):
-        return F.gt(self, other)
+        return F.gt(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __ge__(self, other):
-        return F.ge(self, other)
+        return F.ge(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __and__(self, other):
         return F.bitwise_and(self, other)
@@ -606,22 +606,22 @@ class Tensor:
         return F.minimum(self, other)
 
     def eq(self, other):
-        return F.eq(self, other)
+        return F.eq(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("eq", other)
 
     def ne(self, other):
-        return F.ne(self, other)
+        return F.ne(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("ne", other)
 
     def lt(self, other):
-        return F.lt(self, other)
+        return F.lt(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("lt", other)
 
     def le(self, other):
-        return F.le(self, other)
+        return F.le(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("le", other)
 
     def gt(self, other):
-        return F.gt(self, other)
+        return F.gt(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("gt", other)
 
     def ge(self, other):
-        return F.ge(self, other)
+        return F.ge(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("ge", other)
 
     def logical_not(self):
         return F.logical_not(self)

@@ -250,6 +250,41 @@ def test_a_float64_gradient_leaves_a_float32_grad():
     assert a.grad.dtype is engine.float32
 
 
+def split_in_two(lib, materialize):
+    """A Function with two outputs whose backward reports which gradients it was given."""
+    seen = []
+
+    class Halves(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(materialize)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, grad_double, grad_triple):
+            seen.append((grad_double is None, grad_triple is None))
+            total = 0
+            for grad, factor in ((grad_double, 2), (grad_triple, 3)):
+                if grad is not None:
+                    total = total + grad * factor
+            return total
+
+    return Halves, seen
+
+
+@pytest.mark.parametrize("materialize", [True, False])
+def test_set_materialize_grads_false_passes_none_for_unused_outputs(materialize, torch):
+    def run(lib):
+        Halves, seen = split_in_two(lib, materialize)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        Halves.apply(x)[1].sum().backward()
+        return seen, x.grad
+
+    (ours, our_grad), (theirs, their_grad) = run(engine), run(torch)
+    assert ours == theirs == [(not materialize, False)]
+    assert_same_tensor(our_grad, their_grad)
+
+
 # ------------------------------------------------------ saved tensors and versions
 def modified_after_saving(lib, case):
     x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)

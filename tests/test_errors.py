@@ -124,6 +124,21 @@ MESSAGES = {
         "`~` or `logical_not()` operator instead."),
     "ragged data": (lambda lib: lib.tensor([[1, 2], [3]]), ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
     "a list of strs": (lambda lib: lib.tensor(["a"]), ValueError, "too many dimensions 'str'"),
+    "eq with None": (
+        lambda lib: lib.eq(lib.ones(2), None), TypeError,
+        "eq() received an invalid combination of arguments - got (Tensor, NoneType), but expected one of:\n"
+        " * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n"),
+    "lt with a number first": (
+        lambda lib: lib.lt(1, lib.ones(2)), TypeError,
+        "lt() received an invalid combination of arguments - got (int, Tensor), but expected one of:\n"
+        " * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n"),
+    "the method ge with a str": (
+        lambda lib: lib.ones(2).ge("a"), TypeError,
+        "ge() received an invalid combination of arguments - got (str), but expected one of:\n * (Tensor other)\n"
+        "      didn't match because some of the arguments have invalid types: (!str!)\n * (Number other)\n"
+        "      didn't match because some of the arguments have invalid types: (!str!)\n"),
+    "< with None": (
+        lambda lib: lib.ones(2) < None, TypeError, "'<' not supported between instances of 'Tensor' and 'NoneType'"),
     "a str after a number": (lambda lib: lib.tensor([1, "a"]), TypeError, "new(): invalid data type 'str'"),
     "a list of bytes": (lambda lib: lib.tensor([b"a"]), TypeError, "new(): invalid data type 'bytes'"),
     "flip a dim twice": (
@@ -320,3 +335,9 @@ def test_matmul_shapes_results_and_errors_match_torch(a, torch):
                 ours = outcome(lambda: run(engine, b, grads, transposed))
                 theirs = outcome(lambda: run(torch, b, grads, transposed))
                 assert (ours[0], type(ours[1]), str(ours[1])) == (theirs[0], type(theirs[1]), str(theirs[1])), (b, grads)
+
+
+def test_equality_with_other_objects_is_false_as_in_torch(torch):
+    for lib in (engine, torch):
+        x = lib.ones(2)
+        assert (x == None) is False and (x != None) is True and (x == "a") is False  # noqa: E711

@@ -271,7 +271,7 @@ def test_linear_graph_has_torchs_shape(torch):
     ours = nn.Linear(3, 2)(engine.randn(4, 3, requires_grad=True)).grad_fn
     theirs = torch.nn.Linear(3, 2)(torch.randn(4, 3, requires_grad=True)).grad_fn
     assert [n.name() if n else None for n, _ in ours.next_functions] == [
-        type(n).__name__ if n else None for n, _ in theirs.next_functions
+        n.name() if n else None for n, _ in theirs.next_functions
     ]  # (AccumulateGrad for the bias, None for an input without grad, TBackward0 for the weight)
     leaf_input = nn.Linear(3, 2)(engine.randn(4, 3)).grad_fn
     assert leaf_input.next_functions[1] == (None, 0)

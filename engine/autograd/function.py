@@ -44,14 +44,14 @@ class Node:
     def name(self):
         return self._name
 
-    def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+    def __repr__(self):  # torch's repr drops the C++ namespace of a name
+        return f"<{self.name().rpartition('::')[2]} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(Node):
     """The node that ends every path at a leaf: it adds the gradient into `variable.grad`."""
 
-    _name = "AccumulateGrad"
+    _name = "torch::autograd::AccumulateGrad"  # torch's name() for its C++-only nodes carries the namespace
 
     def __init__(self, variable):
         self.variable = variable

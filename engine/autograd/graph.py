@@ -87,7 +87,7 @@ def walk(output, retain_graph=True):
     >>> import engine as torch
     >>> a = torch.tensor(1., requires_grad=True)
     >>> [node.name() for node, _, _ in walk((a + a) * 3)]
-    ['MulBackward0', 'AddBackward0', 'AccumulateGrad']
+    ['MulBackward0', 'AddBackward0', 'torch::autograd::AccumulateGrad']
     """
     events = []
     _execute(
@@ -195,7 +195,8 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
                 if missing == len(grads):
                     input_grads = [None] * len(children)
                 else:
-                    input_grads = node._run(_materialize(node, grads) if missing else grads)
+                    materialize = missing and node.materialize_grads  # a Function may ask for None instead
+                    input_grads = node._run(_materialize(node, grads) if materialize else grads)
             if not retain_graph:
                 node._release()
             if observe is not None:
