@@ -103,6 +103,20 @@ def div(input, other, *, out=None):
 divide = true_divide = div
 
 
+def floor_divide(input, other):
+    """⌊input / other⌋, rounding toward -inf (integers stay integers); torch defines no gradient."""
+    if not isinstance(input, Tensor):  # torch's Scalar-first overload, used by `2 // x`
+        return arithmetic.FloorDivide.apply(_tensor_operand(input), other)
+    return _binary(arithmetic.FloorDivide, input, other)
+
+
+def remainder(input, other):
+    """input - other·⌊input / other⌋: Python's %, with the sign of `other`."""
+    if not isinstance(input, Tensor):  # `2 % x`: torch has no derivative for this one
+        return arithmetic.RemainderOfNumber.apply(input, _tensor_operand(other))
+    return _binary(arithmetic.Remainder, input, other)
+
+
 def neg(input):
     return arithmetic.Neg.apply(input)
 

@@ -213,7 +213,8 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         grad_fn = self._grad_fn
         return formatting.tensor_repr(
-            self._data, self.dtype, self._requires_grad, grad_fn.name() if grad_fn is not None else None
+            self._data, self.dtype, self._requires_grad,
+            grad_fn.name().rpartition("::")[2] if grad_fn is not None else None,  # torch prints no C++ namespace
         )
 
     __str__ = __repr__
@@ -465,6 +466,18 @@ class Tensor:
     def __rtruediv__(self, other):
         return F.mul(F.reciprocal(self), other)
 
+    def __floordiv__(self, other):
+        return F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return F.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return F.remainder(self, other)
+
+    def __rmod__(self, other):
+        return F.remainder(other, self)
+
     def __pow__(self, exponent):
         return F.pow(self, exponent)
 
@@ -497,6 +510,12 @@ class Tensor:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
 
     def __eq__(self, other):
         return F.eq(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
@@ -551,6 +570,12 @@ class Tensor:
 
     def div(self, other):
         return F.div(self, other)
+
+    def floor_divide(self, other):
+        return F.floor_divide(self, other)
+
+    def remainder(self, other):
+        return F.remainder(self, other)
 
     def pow(self, exponent):
         return F.pow(self, exponent)
@@ -772,6 +797,12 @@ class Tensor:
 
     def div_(self, other):
         return F.inplace(self, F.div, other)
+
+    def floor_divide_(self, other):
+        return F.inplace(self, F.floor_divide, other)
+
+    def remainder_(self, other):
+        return F.inplace(self, F.remainder, other)
 
     def pow_(self, exponent):
         return F.inplace(self, F.pow, exponent)

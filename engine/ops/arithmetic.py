@@ -281,3 +281,78 @@ class PowFromScalar(Function):
         if ctx.base == 0:
             return None, grad * where(y >= 0, 0.0, result * log_base)
         return None, grad * (result * log_base)
+
+
+def _check_division(name, kernel, x, y):
+    """torch's refusals for integer division: bool has no kernel, and an integer zero divisor raises."""
+    if x.dtype == np.bool_ and y.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if x.dtype.kind in "biu" and y.dtype.kind in "biu" and not np.all(y):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class FloorDivide(Function):
+    """⌊a / b⌋, rounding toward -inf; torch defines no derivative, and its node says so when backward reaches it."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        _check_division("floor_divide", "div_floor_cpu", x, y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # x // 0 is ±inf or nan, as in torch
+            return _wrap(np.floor_divide(x, y).astype(common_dtype(a, b).numpy, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+def _remainder(x, y):
+    # torch's kernel: fmod, then moved into the divisor's sign; a zero keeps fmod's sign (NumPy's takes b's).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mod = np.fmod(x, y)
+        shift = (mod != 0) & ((y < 0) != (mod < 0))
+        return np.where(shift, mod + y, mod).astype(mod.dtype, copy=False)
+
+
+class Remainder(Function):
+    """a - b·⌊a / b⌋ (the sign of b, as Python's %); d/da = 1, d/db = -⌊a / b⌋."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        _check_division("remainder", "remainder_cpu", x, y)
+        ctx._name = "RemainderBackward0" if b._is_wrapped_number else "RemainderBackward1"
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        return _wrap(_remainder(x, y).astype(common_dtype(a, b).numpy, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_b = None
+        if b is not None:
+            from ..functional import floor_divide
+            from ..grad_mode import no_grad
+
+            with no_grad():  # torch's -grad · self.div(other, rounding_mode="floor"): a constant factor
+                quotient = floor_divide(a, b)
+            grad_b = -grad * quotient
+        return grad, grad_b
+
+
+class RemainderOfNumber(Function):
+    """number % x: torch has no derivative for it."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, number, y):
+        scalar = _wrapped_number(number)
+        x, z = common_arrays(scalar, y)
+        _check_division("remainder", "remainder_cpu", x, z)
+        return _wrap(_remainder(x, z).astype(common_dtype(scalar, y).numpy, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
