@@ -28,8 +28,8 @@ from .formatting import set_printoptions
 from .functional import (
     abs, absolute, add, all, allclose, amax, amin, any, argmax, argmin, bitwise_and, bitwise_not, bitwise_or,
     bitwise_xor, broadcast_to, cat, chunk, clamp, clip, concat, concatenate, cos, div, divide, dot, eq, equal, exp,
-    expand, flatten, flip, floor_divide, ge, gt, isclose, le, log, log_softmax, logical_not, lt, matmul, max, maximum, mean, min,
-    minimum, mm, mul, multiply, mv, ne, neg, negative, permute, pow, prod, reciprocal, relu, remainder, reshape, rsub, sigmoid,
+    expand, flatten, flip, floor_divide, ge, gt, isclose, le, log, log_softmax, logsumexp, logical_not, lt, matmul, max, maximum, mean, min,
+    minimum, mm, mul, multiply, mv, ne, neg, negative, norm, permute, pow, prod, reciprocal, relu, remainder, reshape, rsub, sigmoid,
     sign, sin, softmax, split, sqrt, square, squeeze, stack, std, sub, subtract, sum, swapaxes, t, tanh, transpose,
     true_divide, unbind, unsqueeze, var, view, where,
 )
@@ -50,8 +50,8 @@ __all__ = [
     "enable_grad", "eq", "equal", "exp", "expand", "eye", "flatten", "flip", "float", "float16", "float32",
     "float64", "floor_divide", "from_numpy", "full", "full_like", "ge", "get_default_dtype", "gt", "half", "initial_seed", "int",
     "int8", "int16", "int32", "int64", "is_grad_enabled", "is_tensor", "isclose", "le", "linspace", "log",
-    "log_softmax", "logical_not", "long", "lt", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum",
-    "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "nn", "no_grad", "normal", "numel", "ones", "ones_like", "optim",
+    "log_softmax", "logical_not", "logsumexp", "long", "lt", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum",
+    "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "nn", "no_grad", "norm", "normal", "numel", "ones", "ones_like", "optim",
     "permute", "pow", "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
     "randn_like", "randperm", "reciprocal", "relu", "remainder", "reshape", "return_types", "rsub", "set_default_dtype",
     "set_grad_enabled", "set_printoptions", "short", "sigmoid", "sign", "sin", "softmax", "split", "sqrt",

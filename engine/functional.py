@@ -495,6 +495,50 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _variance(input, dim, unbiased, keepdim, correction, True)
 
 
+_REQUIRED = object()
+
+
+def logsumexp(input, dim=_REQUIRED, keepdim=False):
+    """log Σ exp(x) along `dim`, computed without overflow."""
+    if dim is _REQUIRED:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    return reductions.Logsumexp.apply(input, _dims(dim, input.ndim), keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The p-norm of all elements or along `dim` (2 for 'fro' and by default; inf, -inf, 0, 1 or any p).
+
+    As torch, every form but the nuclear norm is linalg.vector_norm.
+    """
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, (builtins.int, np.integer)) or len(dim) <= 2):
+            return _vector_norm(input, 2.0, dim, keepdim, dtype)
+        dims = list(range(input.ndim)) if dim is None else list(dim)
+        if len(dims) != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+        if p == "nuc":  # PyTorch computes it from a singular value decomposition
+            raise NotImplementedError("norm(p='nuc') needs singular values, which the engine does not compute")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    return _vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype)
+
+
+def _vector_norm(input, p, dim, keepdim, dtype):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {input.dtype._legacy.removesuffix('Tensor')}"
+        )
+    if input._data.size == 0 and p in (np.inf, -np.inf):
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {'inf' if p > 0 else '-inf'} norm on an empty tensor because the "
+            "operation does not have an identity"
+        )
+    dims = None if dim is None else _dims(dim if isinstance(dim, (list, tuple, Size)) else (dim,), input.ndim)
+    return reductions.VectorNorm.apply(input, builtins.float(p), dims, keepdim)
+
+
 def _logical_dims(dim, ndim):
     # Unlike sum, all and any read an empty list of dims as none: nothing is reduced.
     return () if isinstance(dim, (list, tuple)) and not dim else _dims(dim, ndim)
@@ -788,6 +832,25 @@ def chunk(input, chunks, dim=0):
     if length == 0:  # as many empty pieces as asked for, as torch (a split size of 0 would give one)
         return split(input, [0] * chunks, dim)
     return split(input, -(-length // chunks), dim)
+
+
+def repeat(input, *repeats):
+    """The tensor tiled `repeats[i]` times along dim i (extra leading repeats add dims); a copy."""
+    if len(repeats) == 1 and isinstance(repeats[0], (tuple, list, Size)):
+        repeats = tuple(repeats[0])
+    if not repeats and input.ndim:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    for n in repeats:
+        if not isinstance(n, (builtins.int, np.integer)) or isinstance(n, builtins.bool):
+            raise TypeError(f"repeat(): argument 'repeats' (position 1) must be tuple of ints, not {type(n).__name__}")
+    if len(repeats) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    padded = (1,) * (len(repeats) - input.ndim) + input._data.shape
+    target = [builtins.int(n) * size for n, size in zip(repeats, padded)]
+    negative = next((n for n in target if n < 0), None)
+    if negative is not None:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: {target}")
+    return joining.Repeat.apply(input, tuple(builtins.int(n) for n in repeats))
 
 
 def unbind(input, dim=0):

@@ -702,6 +702,12 @@ class Tensor:
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return F.std(self, dim, unbiased, keepdim, correction=correction)
 
+    def logsumexp(self, *dim_and_keepdim, **kwargs):  # dim is required, as in torch
+        return F.logsumexp(self, *dim_and_keepdim, **kwargs)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return F.norm(self, p, dim, keepdim, dtype)
+
     def all(self, dim=None, keepdim=False):
         return F.all(self, dim, keepdim)
 
@@ -780,6 +786,9 @@ class Tensor:
 
     def chunk(self, chunks, dim=0):
         return F.chunk(self, chunks, dim)
+
+    def repeat(self, *repeats):
+        return F.repeat(self, *repeats)
 
     def unbind(self, dim=0):
         return F.unbind(self, dim)

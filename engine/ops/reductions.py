@@ -288,3 +288,87 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         log_s, = ctx.saved_tensors
         return grad - log_s.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+class Logsumexp(Function):
+    """log Σ exp(x) over dims, the maximum taken out first so exp never overflows; d/dx = exp(x - result)."""
+
+    node_name = "LogsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        array = floating_array(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # all -inf (or empty): -inf, quietly
+            peak = np.max(array, axis=dims, keepdims=True, initial=-np.inf) if array.ndim else array
+            peak = np.where(np.isinf(peak), 0, peak).astype(array.dtype, copy=False)  # as torch: an inf max shifts nothing
+            result = np.log(np.sum(np.exp(array - peak), axis=dims, keepdims=True)) + peak
+        if not keepdim and array.ndim:
+            result = result.reshape([n for d, n in enumerate(result.shape) if d not in (dims if dims is not None else range(array.ndim))])
+        ctx.dims, ctx.keepdim = dims, keepdim
+        result = _wrap(result)
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
+        if not x.ndim:
+            return grad * (x - result).exp(), None, None
+        shape = x._data.shape
+        return _restore(grad, shape, dims, ctx.keepdim) * (x - _restore(result, shape, dims, ctx.keepdim)).exp(), None, None
+
+
+class VectorNorm(Function):
+    """(Σ |x|^p)^(1/p) over dims (max |x| for p = inf, min for -inf, the count of non-zeros for 0);
+    backward as torch's norm_backward, one formula per kind of p."""
+
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        magnitude = np.abs(x._data)
+        axis = dims if dims is not None else tuple(range(magnitude.ndim))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if p == np.inf:
+                result = np.max(magnitude, axis=axis, keepdims=keepdim)
+            elif p == -np.inf:
+                result = np.min(magnitude, axis=axis, keepdims=keepdim)
+            elif p == 0:
+                result = np.sum(magnitude != 0, axis=axis, keepdims=keepdim).astype(magnitude.dtype)
+            elif p == 1:
+                result = np.sum(magnitude, axis=axis, keepdims=keepdim)
+            elif p == 2:
+                result = np.sqrt(np.sum(magnitude * magnitude, axis=axis, keepdims=keepdim))
+            else:
+                result = np.sum(magnitude ** p, axis=axis, keepdims=keepdim) ** (1 / p)
+        ctx.p, ctx.dims, ctx.keepdim = p, axis, keepdim
+        result = _wrap(np.asarray(result, dtype=magnitude.dtype))
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..functional import where
+
+        x, norm = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:  # a count has no gradient: torch returns none at all
+            return None, None, None, None
+        if x.ndim:
+            grad = _restore(grad, x._data.shape, ctx.dims, ctx.keepdim)
+            norm = _restore(norm, x._data.shape, ctx.dims, ctx.keepdim)
+        zero_norm = norm == 0
+        if p == 1:
+            return x.sign() * grad, None, None, None
+        if p == 2:
+            return grad * where(zero_norm, 0.0, x / norm), None, None, None
+        if p in (np.inf, -np.inf):  # like amax of |x|: shared evenly between the extremes, NaNs included
+            magnitude = x.abs()
+            hits = constant_like((magnitude._data == norm._data) | np.isnan(magnitude._data), grad)
+            return x.sign() * ((grad / hits.sum(ctx.dims, keepdim=True)) * hits), None, None, None
+        if p < 1:
+            scaled = x.sign() * where(x == 0, 0.0, x.abs() ** (p - 1))
+            return scaled * grad * norm ** (1 - p), None, None, None
+        scaled = x.sign() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
+        return scaled * where(zero_norm, 0.0, grad / norm ** (p - 1)), None, None, None
