@@ -67,6 +67,12 @@ def POSITIVE_TENTHS(rng, shape):
     return rng.integers(1, 20, shape) * 0.1
 
 
+def DISTINCT_MAGNITUDES(rng, shape):
+    """Values whose absolute values are all 0.1 apart, with random signs: a single largest |x|."""
+    count = int(np.prod(shape))
+    return ((rng.permutation(count) + 1) * 0.1 * rng.choice([-1.0, 1.0], count)).reshape(shape)
+
+
 def BOOL(rng, shape):
     return rng.random(shape) < 0.5
 
@@ -282,6 +288,14 @@ def mask_case(draw, after=0):
     return Case((shape, shape[after:after + count]))
 
 
+@st.composite
+def repeat_case(draw):
+    """A shape and as many repeats as it has dims, or more (the extra ones add leading dims)."""
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3))
+    extra = draw(st.integers(0, 2))
+    return Case((shape,), {"repeats": tuple(draw(st.integers(0, 3)) for _ in range(len(shape) + extra))})
+
+
 def _shape_at_least(min_dims, min_side=1):
     return shapes_of(min_dims=min_dims, min_side=min_side)
 
@@ -393,6 +407,20 @@ def _prod_dims(a, dim=None, keepdim=False):
         result = np.prod(a)
         return np.reshape(result, (1,) * a.ndim) if keepdim else result
     return np.prod(a, axis=_axis(dim, a.ndim), keepdims=keepdim)
+
+
+def _logsumexp(a, dim, keepdim=False):
+    return np.log(np.sum(np.exp(a), axis=_axis(dim, a.ndim), keepdims=keepdim))
+
+
+def _norm(p):
+    def ref(a, dim=None, keepdim=False):
+        axis = _axis(dim, a.ndim)
+        if p == np.inf:
+            return np.max(np.abs(a), axis=axis, keepdims=keepdim)
+        return np.sum(np.abs(a) ** p, axis=axis, keepdims=keepdim) ** (1 / p)
+
+    return ref
 
 
 # ------------------------------------------------------------------------- the table
@@ -509,6 +537,15 @@ OPS = [
        (ODD_TWENTIETHS, EVEN_TENTHS), "ClampBackward0"),
     Op("clamp_tensor_max", lambda lib, a, high: a.clamp(max=high), np.minimum, broadcastable(2),
        (ODD_TWENTIETHS, EVEN_TENTHS), "ClampBackward0"),
+    # Floor division and remainder: floor_divide has no derivative in torch (its node refuses backward).
+    binary("floor_divide", lambda lib, a, b: a // b, np.floor_divide, domains=(REAL, NONZERO), differentiable=False),
+    binary("floor_divide_function", lambda lib, a, b: lib.floor_divide(a, b), np.floor_divide, domains=(REAL, NONZERO),
+           differentiable=False),
+    unary("rfloordiv_number", lambda lib, a: 2.5 // a, lambda a: 2.5 // a, NONZERO, differentiable=False),
+    binary("remainder", lambda lib, a, b: a % b, np.remainder, domains=(REAL, NONZERO), grad_fn="RemainderBackward1"),
+    unary("remainder_number", lambda lib, a: lib.remainder(a, 1.5), lambda a: np.remainder(a, 1.5),
+          grad_fn="RemainderBackward0"),
+    unary("rmod_number", lambda lib, a: 2.5 % a, lambda a: np.remainder(2.5, a), NONZERO, differentiable=False),
     # Comparisons and logic: never differentiable, results are bool.
     binary("eq", lambda lib, a, b: a == b, np.equal, (EVEN_TENTHS, EVEN_TENTHS), differentiable=False),
     binary("ne", lambda lib, a, b: a != b, np.not_equal, (EVEN_TENTHS, EVEN_TENTHS), differentiable=False),
@@ -563,6 +600,25 @@ OPS = [
     Op("all", lambda lib, a, **p: a.all(**p), _reduce(np.all), dim_case(), (BOOL,), differentiable=False),
     Op("any", lambda lib, a, **p: lib.any(a, **p), _reduce(np.any), dim_case(), (BOOL,), differentiable=False),
     Op("all_float", lambda lib, a: a.all(), np.all, shapes_of(), (EVEN_TENTHS,), differentiable=False),
+    Op("logsumexp", lambda lib, a, **p: a.logsumexp(**p), _logsumexp, dim_case(none=False), (REAL,),
+       "LogsumexpBackward0"),
+    Op("logsumexp_function", lambda lib, a, **p: lib.logsumexp(a, **p), _logsumexp, dim_case(none=False, tuples=False),
+       (REAL,), "LogsumexpBackward0"),
+    Op("norm", lambda lib, a, **p: a.norm(2, **p), _norm(2), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    # 'fro' (the default) over more than 2 dims is a matrix norm in torch, and an error.
+    Op("norm_fro_dim", lambda lib, a, dim: a.norm(dim=dim), lambda a, dim: _norm(2)(a, dim), one_dim_case(min_dims=0),
+       (NONZERO,), "LinalgVectorNormBackward0"),
+    Op("norm_function", lambda lib, a: lib.norm(a), _norm(2), shapes_of(), (NONZERO,), "LinalgVectorNormBackward0"),
+    Op("norm_1", lambda lib, a, **p: a.norm(1, **p), _norm(1), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    Op("norm_3", lambda lib, a, **p: a.norm(3, **p), _norm(3), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    Op("norm_1_5", lambda lib, a, **p: a.norm(1.5, **p), _norm(1.5), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    Op("norm_inf", lambda lib, a, **p: a.norm(float("inf"), **p), _norm(np.inf), dim_case(pass_none=False),
+       (DISTINCT_MAGNITUDES,),
+       "LinalgVectorNormBackward0"),
     Op("softmax", lambda lib, a, dim: a.softmax(dim), _softmax, one_dim_case(min_dims=0), (REAL,), "SoftmaxBackward0"),
     Op("softmax_function", lambda lib, a, dim: lib.softmax(a, dim=dim), _softmax, one_dim_case(), (REAL,),
        "SoftmaxBackward0"),
@@ -610,6 +666,8 @@ OPS = [
        lambda a, sections, dim: _pieces(a, sections, dim), sections_case(), (REAL,), "SplitWithSizesBackward0"),
     Op("chunk", lambda lib, a, chunks, dim: a.chunk(chunks, dim), _chunk, split_case(chunk=True), (REAL,),
        "SplitBackward0"),
+    Op("repeat", lambda lib, a, repeats: a.repeat(*repeats) if repeats else a.repeat(repeats),
+       lambda a, repeats: np.tile(a, repeats), repeat_case(), (REAL,), "RepeatBackward0"),
     Op("unbind", lambda lib, a, dim: a.unbind(dim), lambda a, dim: tuple(np.moveaxis(a, dim, 0)),
        one_dim_case(), (REAL,), "UnbindBackward0"),
     # Indexing.

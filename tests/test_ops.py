@@ -593,3 +593,127 @@ def test_chunk_of_an_empty_dim_gives_every_piece():
 
 def test_chunk_checks_the_dimension_count_first(torch):
     assert_same_error(outcome(lambda: engine.tensor(1.0).chunk(0)), outcome(lambda: torch.tensor(1.0).chunk(0)))
+
+
+# ----------------------------------------------- floor_divide, remainder, logsumexp, norm, repeat
+def _with_grad(lib):
+    return lib.tensor([-3.5, 2.0, 7.0, -0.0, 4.0], requires_grad=True)
+
+
+NEW_OPS = {  # edges, dtypes, in-place forms and errors, where the op table's random draws do not go
+    "x // 0 on floats": lambda lib: _with_grad(lib) // lib.tensor([2.0, -2.0, 0.0, 3.0, float("inf")]),
+    "ints // a negative": lambda lib: lib.tensor([-7, 5, 0, 9]) // -2,
+    "ints // 0": lambda lib: lib.tensor([-7, 5]) // 0,
+    "ints // a tensor holding 0": lambda lib: lib.tensor([-7, 5]) // lib.tensor([1, 0]),
+    "ints // a float": lambda lib: lib.tensor([-7, 5]) // 2.5,
+    "number // ints": lambda lib: 7 // lib.tensor([2, -3]),
+    "floor_divide(number, ints)": lambda lib: lib.floor_divide(7, lib.tensor([2, 3])),
+    "bools // bools": lambda lib: lib.tensor([True]) // lib.tensor([True]),
+    "floor_divide_ of ints by a float": lambda lib: lib.tensor([5]).floor_divide_(2.5),
+    "//=": lambda lib: (lambda t: (t.__ifloordiv__(2), t)[1])(lib.tensor([5.0, -6.0])),
+    "floor_divide_ on a leaf": lambda lib: _with_grad(lib).floor_divide_(2),
+    "x % a number": lambda lib: _with_grad(lib) % 2,
+    "x % 0": lambda lib: lib.tensor([1.0, -1.0]) % 0,
+    "zeros % a number keep their sign": lambda lib: lib.tensor([-0.0, 0.0, -4.0, 4.0]) % 2.0,
+    "ints % a negative": lambda lib: lib.tensor([-3, 3, -4]) % -2,
+    "ints % 0": lambda lib: lib.tensor([-3, 3]) % 0,
+    "x % inf": lambda lib: lib.tensor([float("inf"), 5.0, -5.0]) % float("-inf"),
+    "number % ints": lambda lib: 7 % lib.tensor([2, -3]),
+    "remainder(number, ints)": lambda lib: lib.remainder(7, lib.tensor([2, 3])),
+    "bools % bools": lambda lib: lib.tensor([True]) % lib.tensor([True]),
+    "uint8 % a number": lambda lib: lib.tensor([5, 7], dtype=lib.uint8) % 3,
+    "remainder_ of ints by a float": lambda lib: lib.tensor([5]).remainder_(2.5),
+    "%=": lambda lib: (lambda t: (t.__imod__(2), t)[1])(lib.tensor([5.0, -6.0])),
+    "remainder_ recorded": lambda lib: (_with_grad(lib) * 1).remainder_(2),
+    "logsumexp without dim": lambda lib: lib.logsumexp(lib.ones(2)),
+    "logsumexp of -inf": lambda lib: lib.tensor([[-float("inf")] * 2, [0.0, 1.0]]).logsumexp(1),
+    "logsumexp of inf": lambda lib: lib.tensor([float("inf"), 1.0]).logsumexp(0),
+    "logsumexp of ints": lambda lib: lib.tensor([1, 2]).logsumexp(0),
+    "logsumexp of nothing": lambda lib: lib.ones(2, 0).logsumexp(1),
+    "norm of ints": lambda lib: lib.tensor([3, 4]).norm(),
+    "norm 0": lambda lib: lib.tensor([[3.0, 0.0, 4.0]]).norm(0, 1),
+    "norm -1 with a zero": lambda lib: lib.tensor([0.0, 2.0]).norm(-1),
+    "norm 0.5": lambda lib: lib.tensor([1.0, 4.0]).norm(0.5),
+    "norm in float64": lambda lib: lib.ones(2).norm(dtype=lib.float64),
+    "norm p=None": lambda lib: lib.norm(lib.tensor([3.0, 4.0]), p=None),
+    "norm 'fro' over 3 dims": lambda lib: lib.ones(2, 2, 2).norm("fro", dim=(0, 1, 2)),
+    "norm of an unknown order": lambda lib: lib.ones(2, 2).norm("abc"),
+    "norm inf of nothing": lambda lib: lib.ones(0).norm(float("inf")),
+    "norm -inf of nothing": lambda lib: lib.ones(0).norm(float("-inf")),
+    "repeat with fewer dims": lambda lib: lib.ones(2, 2).repeat(2),
+    "repeat a negative": lambda lib: lib.ones(2).repeat(-1),
+    "repeat nothing": lambda lib: lib.ones(2).repeat(),
+    "repeat a 0-d tensor": lambda lib: lib.tensor(1.0).repeat(3),
+    "repeat a 0-d tensor by ()": lambda lib: lib.tensor(1.0).repeat(()),
+    "repeat by a float": lambda lib: lib.ones(2).repeat(2.0),
+    "repeat zero times": lambda lib: lib.ones(2).repeat(0, 2),
+    "repeat ints": lambda lib: lib.tensor([1, 2]).repeat(2, 2),
+}
+
+
+@pytest.mark.parametrize("name", NEW_OPS)
+def test_new_ops_match_torch_values_dtypes_and_errors(name, torch):
+    ours, theirs = outcome(lambda: NEW_OPS[name](engine)), outcome(lambda: NEW_OPS[name](torch))
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+        return
+    assert ours[0] == "ok", ours[1]
+    assert_same_tensor(ours[1], theirs[1])
+    np.testing.assert_array_equal(np.signbit(ours[1].detach().numpy()), np.signbit(theirs[1].detach().numpy()))
+    names = [t.grad_fn.name() if t.grad_fn else None for t in (ours[1], theirs[1])]
+    assert names[0] == names[1]
+
+
+BACKWARD_OF_NEW_OPS = {
+    "a % b": lambda lib, a, b: a % b,
+    "(a % 2) * b": lambda lib, a, b: (a % 2) * b,
+    "a // b": lambda lib, a, b: a // b,
+    "7.5 % b": lambda lib, a, b: 7.5 % b,
+    "7.5 // b": lambda lib, a, b: 7.5 // b,
+    "logsumexp of -inf rows": lambda lib, a, b: (a.abs() * -float("inf")).view(3, 1).logsumexp(1),
+    "norm of zeros": lambda lib, a, b: (a * 0).norm(),
+    "norm 1.5 of zeros": lambda lib, a, b: (a * 0).norm(1.5),
+    "norm inf with a tie and a NaN": lambda lib, a, b: lib.stack([a, -a, a * float("nan")]).norm(float("inf"), 1),
+}
+
+
+@pytest.mark.parametrize("name", BACKWARD_OF_NEW_OPS)
+def test_backward_of_new_ops_matches_torch(name, torch):
+    def run(lib):
+        a, b = lib.tensor([5.5, -5.5, 3.0], requires_grad=True), lib.tensor([2.0, 2.0, -2.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            BACKWARD_OF_NEW_OPS[name](lib, a, b).sum().backward()
+        return a.grad, b.grad
+
+    ours, theirs = outcome(lambda: run(engine)), outcome(lambda: run(torch))
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+        return
+    assert ours[0] == "ok", ours[1]
+    for o, t in zip(ours[1], theirs[1]):
+        assert (o is None) == (t is None)
+        if o is not None:
+            assert_same_tensor(o, t)
+
+
+def test_floor_divide_and_remainder_without_torch():
+    x = engine.tensor([-7, 5, 9])
+    assert (x // 2).tolist() == [-4, 2, 4] and (x % 2).tolist() == [1, 1, 1] and (x % -2).tolist() == [-1, -1, -1]
+    assert (7 // engine.tensor([2, -3])).tolist() == [3, -3] and (7 % engine.tensor([2, -3])).tolist() == [1, -2]
+    y = engine.tensor([5.0, -6.0])
+    y //= 4
+    y %= 1.5
+    assert y.tolist() == [1.0, 1.0]  # 5 // 4 = 1 and -6 // 4 = -2, then -2 % 1.5 = 1
+    a = engine.tensor([5.5], requires_grad=True)
+    with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+        (a // 2).sum().backward()
+
+
+def test_logsumexp_norm_and_repeat_without_torch():
+    x = engine.tensor([[3.0, 4.0], [0.0, 0.0]], requires_grad=True)
+    assert x.norm().item() == 5.0 and x.norm(dim=1).tolist() == [5.0, 0.0] and x.norm(float("inf")).item() == 4.0
+    x.norm(dim=1).sum().backward()
+    assert x.grad[0].tolist() == pytest.approx([0.6, 0.8]) and x.grad[1].tolist() == [0.0, 0.0]
+    assert engine.tensor([1000.0, 1000.0]).logsumexp(0).item() == pytest.approx(1000 + np.log(2))
+    assert engine.tensor([1, 2]).repeat(2, 2).tolist() == [[1, 2, 1, 2], [1, 2, 1, 2]]
