@@ -154,7 +154,12 @@ class Relu(Function):
         result, = ctx.saved_tensors
         # PyTorch's where also zeroes a NaN or inf gradient where x ≤ 0; a multiply by the mask is
         # several times faster than a where on big activations, and differs only there.
-        return grad * (result <= 0).logical_not()
+        return grad * Compare.apply(result, _wrapped_number(0), _above_or_nan)
+
+
+def _above_or_nan(x, threshold):
+    """relu's mask: not x ≤ threshold, so NaN passes (torch's threshold_backward zeroes only where x ≤ 0)."""
+    return np.logical_not(np.less_equal(x, threshold))
 
 
 class Sin(Function):

@@ -160,10 +160,11 @@ class Extremum(Function):
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
         dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
-        if ctx._name in ("MaxBackward1", "MinBackward1") and np.isnan(result._data).any():
-            hits = constant_like(np.isnan(x._data), grad).to(grad.dtype)  # torch's max() credits the NaNs; amax does not
-        else:
-            hits = (x == _restore(result, x._data.shape, dims, ctx.keepdim)).to(grad.dtype)
+        restored = _restore(result, x._data.shape, dims, ctx.keepdim)
+        hits = x == restored
+        if ctx._name in ("MaxBackward1", "MinBackward1"):  # torch's max() credits the NaNs when it is NaN; amax does not
+            hits = hits | ((x != x) & (restored != restored))
+        hits = hits.to(grad.dtype)
         share = hits / hits.sum(dims, keepdim=True)
         return _restore(grad, x._data.shape, dims, ctx.keepdim) * share, None, None, None, None
 
@@ -241,8 +242,7 @@ class Var(Function):
         mean = x.mean(dims, keepdim=True)
         if whole and ctx.dof <= 0:
             # 2 / 0 is inf, times (x - mean): nan where x is the mean, inf elsewhere (torch's sign-less form).
-            infinite = constant_like(np.where(x._data == mean._data, np.nan, np.inf), grad)
-            return grad * infinite, None, None, None, None, None
+            return grad * where(x == mean, float("nan"), float("inf")), None, None, None, None, None
         factor = 2.0 / ctx.dof if ctx.dof else float("inf")
         return grad * factor * (x - mean), None, None, None, None, None
 
@@ -365,7 +365,7 @@ class VectorNorm(Function):
             return grad * where(zero_norm, 0.0, x / norm), None, None, None
         if p in (np.inf, -np.inf):  # like amax of |x|: shared evenly between the extremes, NaNs included
             magnitude = x.abs()
-            hits = constant_like((magnitude._data == norm._data) | np.isnan(magnitude._data), grad)
+            hits = ((magnitude == norm) | (magnitude != magnitude)).to(grad.dtype)
             return x.sign() * ((grad / hits.sum(ctx.dims, keepdim=True)) * hits), None, None, None
         if p < 1:
             scaled = x.sign() * where(x == 0, 0.0, x.abs() ** (p - 1))
