@@ -59,9 +59,19 @@ def _infer(data, depth=0, shape=None):
             if found is not None:
                 result = found if result is None else dtypes.promote_types(result, found)
         return result
-    if isinstance(data, str):
-        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _check_first_elements(data):
+    """torch measures nested sequences along their first elements, and a non-empty str is a sequence
+    of strs without end: a str there makes too many dimensions before its dtype is looked at."""
+    item, depth = data, 0
+    while isinstance(item, (list, tuple)) and item:
+        item, depth = item[0], depth + 1
+    if depth and isinstance(item, str) and item:
+        raise ValueError("too many dimensions 'str'")
 
 
 def _plain(data, inner=False):
@@ -78,6 +88,7 @@ def _array_from_data(data, dtype=None):
     if isinstance(data, np.ndarray):
         inferred = dtypes.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=(dtype or inferred).numpy, copy=True)
+    _check_first_elements(data)
     inferred = _infer(data)
     if dtype is None:
         dtype = inferred or dtypes.get_default_dtype()

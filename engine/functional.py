@@ -105,6 +105,20 @@ def div(input, other, *, out=None):
 divide = true_divide = div
 
 
+def floor_divide(input, other):
+    """⌊input / other⌋, rounding toward -inf (integers stay integers); torch defines no gradient."""
+    if not isinstance(input, Tensor):  # torch's Scalar-first overload, used by `2 // x`
+        return arithmetic.FloorDivide.apply(_tensor_operand(input), other)
+    return _binary(arithmetic.FloorDivide, input, other)
+
+
+def remainder(input, other):
+    """input - other·⌊input / other⌋: Python's %, with the sign of `other`."""
+    if not isinstance(input, Tensor):  # `2 % x`: torch has no derivative for this one
+        return arithmetic.RemainderOfNumber.apply(input, _tensor_operand(other))
+    return _binary(arithmetic.Remainder, input, other)
+
+
 def neg(input):
     return arithmetic.Neg.apply(input)
 
@@ -178,12 +192,12 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = maximum(result, min)
-        if max is not None:
-            result = minimum(result, max)
-        return result
+        for bound in (min, max):
+            if bound is not None and not isinstance(bound, Tensor):  # torch has no overload mixing the two
+                _require_tensors("minimum", input, bound)
+        shapes = [t._data.shape for t in (input, min, max) if t is not None]
+        broadcast_shapes(*shapes)
+        return pointwise.ClampTensor.apply(input, min, max)
     return pointwise.Clamp.apply(input, min, max)
 
 
@@ -220,32 +234,51 @@ def _compare(ufunc, a, b):
     return pointwise.Compare.apply(a, b, ufunc)
 
 
+COMPARABLE = (Tensor, builtins.bool, builtins.int, builtins.float, np.number, np.ndarray)
+
+
+def _comparison(name, ufunc, input, other):
+    if not isinstance(input, Tensor) or not isinstance(other, COMPARABLE):
+        got = ", ".join("Tensor" if isinstance(v, Tensor) else type(v).__name__ for v in (input, other))
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
+    return _compare(ufunc, input, other)
+
+
+def not_comparable(name, other):
+    """torch's error for x.eq(other) (the method) when other is neither a tensor nor a number."""
+    kind = type(other).__name__
+    mismatch = f"      didn't match because some of the arguments have invalid types: (!{kind}!)\n"
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got ({kind}), but expected one of:\n"
+        f" * (Tensor other)\n{mismatch} * (Number other)\n{mismatch}"
+    )
+
+
 def eq(input, other):
-    if not isinstance(other, (Tensor, bool, int, float, np.number)):
-        return NotImplemented
-    return _compare(np.equal, input, other)
+    return _comparison("eq", np.equal, input, other)
 
 
 def ne(input, other):
-    if not isinstance(other, (Tensor, bool, int, float, np.number)):
-        return NotImplemented
-    return _compare(np.not_equal, input, other)
+    return _comparison("ne", np.not_equal, input, other)
 
 
 def lt(input, other):
-    return _compare(np.less, input, other)
+    return _comparison("lt", np.less, input, other)
 
 
 def le(input, other):
-    return _compare(np.less_equal, input, other)
+    return _comparison("le", np.less_equal, input, other)
 
 
 def gt(input, other):
-    return _compare(np.greater, input, other)
+    return _comparison("gt", np.greater, input, other)
 
 
 def ge(input, other):
-    return _compare(np.greater_equal, input, other)
+    return _comparison("ge", np.greater_equal, input, other)
 
 
 def _bitwise(ufunc, symbol, a, b):
@@ -445,18 +478,67 @@ def _correction(unbiased, correction):
     return 0 if unbiased is False else 1
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance; `correction=1` (the default) divides by n - 1."""
+def _variance(input, dim, unbiased, keepdim, correction, take_sqrt):
     if isinstance(dim, builtins.bool):
         dim, unbiased = None, dim
-    return reductions.Var.apply(input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, False)
+    empty_dims = isinstance(dim, (list, tuple)) and not dim
+    return reductions.Var.apply(
+        input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, take_sqrt, empty_dims
+    )
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance; `correction=1` (the default) divides by n - 1."""
+    return _variance(input, dim, unbiased, keepdim, correction, False)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation; `correction=1` (the default) divides by n - 1."""
-    if isinstance(dim, builtins.bool):
-        dim, unbiased = None, dim
-    return reductions.Var.apply(input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, True)
+    return _variance(input, dim, unbiased, keepdim, correction, True)
+
+
+_REQUIRED = object()
+
+
+def logsumexp(input, dim=_REQUIRED, keepdim=False):
+    """log Σ exp(x) along `dim`, computed without overflow."""
+    if dim is _REQUIRED:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    return reductions.Logsumexp.apply(input, _dims(dim, input.ndim), keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The p-norm of all elements or along `dim` (2 for 'fro' and by default; inf, -inf, 0, 1 or any p).
+
+    As torch, every form but the nuclear norm is linalg.vector_norm.
+    """
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, (builtins.int, np.integer)) or len(dim) <= 2):
+            return _vector_norm(input, 2.0, dim, keepdim, dtype)
+        dims = list(range(input.ndim)) if dim is None else list(dim)
+        if len(dims) != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+        if p == "nuc":  # PyTorch computes it from a singular value decomposition
+            raise NotImplementedError("norm(p='nuc') needs singular values, which the engine does not compute")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    return _vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype)
+
+
+def _vector_norm(input, p, dim, keepdim, dtype):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {input.dtype._legacy.removesuffix('Tensor')}"
+        )
+    if input._data.size == 0 and p in (np.inf, -np.inf):
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {'inf' if p > 0 else '-inf'} norm on an empty tensor because the "
+            "operation does not have an identity"
+        )
+    dims = None if dim is None else _dims(dim if isinstance(dim, (list, tuple, Size)) else (dim,), input.ndim)
+    return reductions.VectorNorm.apply(input, builtins.float(p), dims, keepdim)
 
 
 def _logical_dims(dim, ndim):
@@ -637,7 +719,11 @@ def broadcast_to(input, size):
 def flip(input, dims):
     """Reverse the order of elements along `dims` (a copy: tensors have no negative strides)."""
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    return views.Flip.apply(input, tuple(_normalize_dim(d, input.ndim) for d in dims) if input.ndim else ())
+    normalized = tuple(_normalize_dim(d, input.ndim) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        duplicate = next(d for d in normalized if normalized.count(d) > 1)
+        raise RuntimeError(f"dim {duplicate} appears multiple times in the list of dims")
+    return views.Flip.apply(input, normalized if input.ndim else ())
 
 
 def _type_name(tensor):
@@ -740,12 +826,33 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """Split into `chunks` pieces of equal size (the last may be smaller)."""
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if input._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     length = input._data.shape[_normalize_dim(dim, input.ndim)]
-    return split(input, -(-length // chunks) if length else 1, dim)
+    if length == 0:  # as many empty pieces as asked for, as torch (a split size of 0 would give one)
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-length // chunks), dim)
+
+
+def repeat(input, *repeats):
+    """The tensor tiled `repeats[i]` times along dim i (extra leading repeats add dims); a copy."""
+    if len(repeats) == 1 and isinstance(repeats[0], (tuple, list, Size)):
+        repeats = tuple(repeats[0])
+    if not repeats and input.ndim:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    for n in repeats:
+        if not isinstance(n, (builtins.int, np.integer)) or isinstance(n, builtins.bool):
+            raise TypeError(f"repeat(): argument 'repeats' (position 1) must be tuple of ints, not {type(n).__name__}")
+    if len(repeats) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    padded = (1,) * (len(repeats) - input.ndim) + input._data.shape
+    target = [builtins.int(n) * size for n, size in zip(repeats, padded)]
+    negative = next((n for n in target if n < 0), None)
+    if negative is not None:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: {target}")
+    return joining.Repeat.apply(input, tuple(builtins.int(n) for n in repeats))
 
 
 def select(input, dim, index, *, _method=False):
@@ -769,6 +876,8 @@ def select(input, dim, index, *, _method=False):
 def unbind(input, dim=0):
     """Every slice along `dim`, as a tuple of views."""
     dim = _normalize_dim(dim, input.ndim)
+    if not input.ndim:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     return joining.Unbind.apply(input, dim)  # a tuple, even of one slice
 
 

@@ -43,6 +43,18 @@ def _view_of(base, array):
     return tensor
 
 
+def _warn_at_caller(message, category=UserWarning):
+    """Warn pointing at the first frame outside the engine: the user's line, however deep the call came."""
+    import os
+    import sys
+
+    package = os.path.dirname(__file__) + os.sep
+    frame, level = sys._getframe(1), 2  # level 1 is this function
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 _warned = set()
 
 
@@ -62,7 +74,7 @@ def _wrapped_number(value):
     The same few numbers (1, 2, 0.5...) recur in every backward formula, so they are
     cached; the engine never writes into these tensors.
     """
-    key = (type(value), value)
+    key = (type(value), value) if value else (type(value), value, str(value))  # -0.0 == 0.0, but prints as -0.
     tensor = _wrapped_numbers.get(key)
     if tensor is None:
         # Stored at full precision (a Python float is a double); promotion decides the result's
@@ -209,7 +221,7 @@ class Tensor:
         grad_fn = self.grad_fn
         return formatting.tensor_repr(
             self._data, self.dtype, self.requires_grad,
-            grad_fn.name().removeprefix("torch::autograd::") if grad_fn is not None else None,  # as torch prints it
+            grad_fn.name().rpartition("::")[2] if grad_fn is not None else None,  # torch prints no C++ namespace
         )
 
     __str__ = __repr__
@@ -476,6 +488,18 @@ class Tensor:
     def __rtruediv__(self, other):
         return F.mul(F.reciprocal(self), other)
 
+    def __floordiv__(self, other):
+        return F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return F.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return F.remainder(self, other)
+
+    def __rmod__(self, other):
+        return F.remainder(other, self)
+
     def __pow__(self, exponent):
         return F.pow(self, exponent)
 
@@ -509,23 +533,29 @@ class Tensor:
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
     def __eq__(self, other):
-        return F.eq(self, other)
+        return F.eq(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __ne__(self, other):
-        return F.ne(self, other)
+        return F.ne(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __lt__(self, other):
-        return F.lt(self, other)
+        return F.lt(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __le__(self, other):
-        return F.le(self, other)
+        return F.le(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __gt__(self, other):
-        return F.gt(self, other)
+        return F.gt(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __ge__(self, other):
-        return F.ge(self, other)
+        return F.ge(self, other) if isinstance(other, F.COMPARABLE) else NotImplemented
 
     def __and__(self, other):
         return F.bitwise_and(self, other)
@@ -562,6 +592,12 @@ class Tensor:
 
     def div(self, other):
         return F.div(self, other)
+
+    def floor_divide(self, other):
+        return F.floor_divide(self, other)
+
+    def remainder(self, other):
+        return F.remainder(self, other)
 
     def pow(self, exponent):
         return F.pow(self, exponent)
@@ -617,22 +653,22 @@ class Tensor:
         return F.minimum(self, other)
 
     def eq(self, other):
-        return F.eq(self, other)
+        return F.eq(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("eq", other)
 
     def ne(self, other):
-        return F.ne(self, other)
+        return F.ne(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("ne", other)
 
     def lt(self, other):
-        return F.lt(self, other)
+        return F.lt(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("lt", other)
 
     def le(self, other):
-        return F.le(self, other)
+        return F.le(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("le", other)
 
     def gt(self, other):
-        return F.gt(self, other)
+        return F.gt(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("gt", other)
 
     def ge(self, other):
-        return F.ge(self, other)
+        return F.ge(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("ge", other)
 
     def logical_not(self):
         return F.logical_not(self)
@@ -687,6 +723,12 @@ class Tensor:
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return F.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, *dim_and_keepdim, **kwargs):  # dim is required, as in torch
+        return F.logsumexp(self, *dim_and_keepdim, **kwargs)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return F.norm(self, p, dim, keepdim, dtype)
 
     def all(self, dim=None, keepdim=False):
         return F.all(self, dim, keepdim)
@@ -767,6 +809,9 @@ class Tensor:
     def chunk(self, chunks, dim=0):
         return F.chunk(self, chunks, dim)
 
+    def repeat(self, *repeats):
+        return F.repeat(self, *repeats)
+
     def unbind(self, dim=0):
         return F.unbind(self, dim)
 
@@ -786,6 +831,12 @@ class Tensor:
 
     def div_(self, other):
         return F.inplace(self, F.div, other)
+
+    def floor_divide_(self, other):
+        return F.inplace(self, F.floor_divide, other)
+
+    def remainder_(self, other):
+        return F.inplace(self, F.remainder, other)
 
     def pow_(self, exponent):
         return F.inplace(self, F.pow, exponent)

@@ -20,6 +20,7 @@ import ipywidgets as widgets
 from . import viz
 from .autograd.function import AccumulateGrad
 from .autograd.graph import walk
+from .viz.graph import short_name
 from .creation import tensor
 
 
@@ -199,7 +200,7 @@ class BackwardStepper(_Explorer):
         else:
             grads = self.gathered(step)
             focus = self.events[step - 1][0] if step else None
-            running = focus.name() if focus is not None else "nothing yet"
+            running = short_name(focus) if focus is not None else "nothing yet"
             text = f"Step {step} of {len(self.events)}: ran {html.escape(running)}."
         self.caption.value = f"<p>{text}</p>"
         self.picture.value = _picture(viz.draw_backward(self.output, self.names, grads=grads, focus=focus))
@@ -235,7 +236,7 @@ class PathExplorer(_Explorer):
         paths = self.paths[name]
         rows = []
         for number, path in enumerate(paths):
-            steps = " → ".join(html.escape(n.name()) for n in path.nodes)
+            steps = " → ".join(html.escape(short_name(n)) for n in path.nodes)
             factors = " × ".join(_number(f) for f in path.factors) or "1"
             mark = "▶ " if number == self.index.value else ""
             rows.append([f"{mark}{number}", steps, factors, _number(path.product)])

@@ -58,6 +58,21 @@ def DISTINCT(rng, shape):
     return ((rng.permutation(count) - count / 2) * 0.1 + 0.05).reshape(shape)
 
 
+def NEGATIVE_TENTHS(rng, shape):
+    """Multiples of 0.1 below 0: lower bounds that never tie with ODD_TWENTIETHS, nor reach POSITIVE_TENTHS."""
+    return rng.integers(-20, 0, shape) * 0.1
+
+
+def POSITIVE_TENTHS(rng, shape):
+    return rng.integers(1, 20, shape) * 0.1
+
+
+def DISTINCT_MAGNITUDES(rng, shape):
+    """Values whose absolute values are all 0.1 apart, with random signs: a single largest |x|."""
+    count = int(np.prod(shape))
+    return ((rng.permutation(count) + 1) * 0.1 * rng.choice([-1.0, 1.0], count)).reshape(shape)
+
+
 def BOOL(rng, shape):
     return rng.random(shape) < 0.5
 
@@ -273,6 +288,14 @@ def mask_case(draw, after=0):
     return Case((shape, shape[after:after + count]))
 
 
+@st.composite
+def repeat_case(draw):
+    """A shape and as many repeats as it has dims, or more (the extra ones add leading dims)."""
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3))
+    extra = draw(st.integers(0, 2))
+    return Case((shape,), {"repeats": tuple(draw(st.integers(0, 3)) for _ in range(len(shape) + extra))})
+
+
 def _shape_at_least(min_dims, min_side=1):
     return shapes_of(min_dims=min_dims, min_side=min_side)
 
@@ -386,6 +409,20 @@ def _prod_dims(a, dim=None, keepdim=False):
     return np.prod(a, axis=_axis(dim, a.ndim), keepdims=keepdim)
 
 
+def _logsumexp(a, dim, keepdim=False):
+    return np.log(np.sum(np.exp(a), axis=_axis(dim, a.ndim), keepdims=keepdim))
+
+
+def _norm(p):
+    def ref(a, dim=None, keepdim=False):
+        axis = _axis(dim, a.ndim)
+        if p == np.inf:
+            return np.max(np.abs(a), axis=axis, keepdims=keepdim)
+        return np.sum(np.abs(a) ** p, axis=axis, keepdims=keepdim) ** (1 / p)
+
+    return ref
+
+
 # ------------------------------------------------------------------------- the table
 @dataclass(frozen=True)
 class Op:
@@ -491,6 +528,24 @@ OPS = [
           grad_fn="ClampBackward1"),
     unary("clip", lambda lib, a: lib.clip(a, -1, 1), lambda a: np.clip(a, -1, 1), ODD_TWENTIETHS,
           grad_fn="ClampBackward1"),
+    # torch's backward fails unless the input has the broadcast shape (tested in test_ops.py).
+    Op("clamp_tensor", lambda lib, a, low, high: lib.clamp(a, low, high),
+       lambda a, low, high: np.minimum(np.maximum(a, low), high),
+       broadcastable(3).filter(lambda c: np.broadcast_shapes(*c.shapes) == c.shapes[0]),
+       (ODD_TWENTIETHS, NEGATIVE_TENTHS, POSITIVE_TENTHS), "ClampBackward0"),
+    Op("clamp_tensor_min", lambda lib, a, low: a.clamp(min=low), np.maximum, broadcastable(2),
+       (ODD_TWENTIETHS, EVEN_TENTHS), "ClampBackward0"),
+    Op("clamp_tensor_max", lambda lib, a, high: a.clamp(max=high), np.minimum, broadcastable(2),
+       (ODD_TWENTIETHS, EVEN_TENTHS), "ClampBackward0"),
+    # Floor division and remainder: floor_divide has no derivative in torch (its node refuses backward).
+    binary("floor_divide", lambda lib, a, b: a // b, np.floor_divide, domains=(REAL, NONZERO), differentiable=False),
+    binary("floor_divide_function", lambda lib, a, b: lib.floor_divide(a, b), np.floor_divide, domains=(REAL, NONZERO),
+           differentiable=False),
+    unary("rfloordiv_number", lambda lib, a: 2.5 // a, lambda a: 2.5 // a, NONZERO, differentiable=False),
+    binary("remainder", lambda lib, a, b: a % b, np.remainder, domains=(REAL, NONZERO), grad_fn="RemainderBackward1"),
+    unary("remainder_number", lambda lib, a: lib.remainder(a, 1.5), lambda a: np.remainder(a, 1.5),
+          grad_fn="RemainderBackward0"),
+    unary("rmod_number", lambda lib, a: 2.5 % a, lambda a: np.remainder(2.5, a), NONZERO, differentiable=False),
     # Comparisons and logic: never differentiable, results are bool.
     binary("eq", lambda lib, a, b: a == b, np.equal, (EVEN_TENTHS, EVEN_TENTHS), differentiable=False),
     binary("ne", lambda lib, a, b: a != b, np.not_equal, (EVEN_TENTHS, EVEN_TENTHS), differentiable=False),
@@ -545,6 +600,25 @@ OPS = [
     Op("all", lambda lib, a, **p: a.all(**p), _reduce(np.all), dim_case(), (BOOL,), differentiable=False),
     Op("any", lambda lib, a, **p: lib.any(a, **p), _reduce(np.any), dim_case(), (BOOL,), differentiable=False),
     Op("all_float", lambda lib, a: a.all(), np.all, shapes_of(), (EVEN_TENTHS,), differentiable=False),
+    Op("logsumexp", lambda lib, a, **p: a.logsumexp(**p), _logsumexp, dim_case(none=False), (REAL,),
+       "LogsumexpBackward0"),
+    Op("logsumexp_function", lambda lib, a, **p: lib.logsumexp(a, **p), _logsumexp, dim_case(none=False, tuples=False),
+       (REAL,), "LogsumexpBackward0"),
+    Op("norm", lambda lib, a, **p: a.norm(2, **p), _norm(2), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    # 'fro' (the default) over more than 2 dims is a matrix norm in torch, and an error.
+    Op("norm_fro_dim", lambda lib, a, dim: a.norm(dim=dim), lambda a, dim: _norm(2)(a, dim), one_dim_case(min_dims=0),
+       (NONZERO,), "LinalgVectorNormBackward0"),
+    Op("norm_function", lambda lib, a: lib.norm(a), _norm(2), shapes_of(), (NONZERO,), "LinalgVectorNormBackward0"),
+    Op("norm_1", lambda lib, a, **p: a.norm(1, **p), _norm(1), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    Op("norm_3", lambda lib, a, **p: a.norm(3, **p), _norm(3), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    Op("norm_1_5", lambda lib, a, **p: a.norm(1.5, **p), _norm(1.5), dim_case(pass_none=False), (NONZERO,),
+       "LinalgVectorNormBackward0"),
+    Op("norm_inf", lambda lib, a, **p: a.norm(float("inf"), **p), _norm(np.inf), dim_case(pass_none=False),
+       (DISTINCT_MAGNITUDES,),
+       "LinalgVectorNormBackward0"),
     Op("softmax", lambda lib, a, dim: a.softmax(dim), _softmax, one_dim_case(min_dims=0), (REAL,), "SoftmaxBackward0"),
     Op("softmax_function", lambda lib, a, dim: lib.softmax(a, dim=dim), _softmax, one_dim_case(), (REAL,),
        "SoftmaxBackward0"),
@@ -592,6 +666,8 @@ OPS = [
        lambda a, sections, dim: _pieces(a, sections, dim), sections_case(), (REAL,), "SplitWithSizesBackward0"),
     Op("chunk", lambda lib, a, chunks, dim: a.chunk(chunks, dim), _chunk, split_case(chunk=True), (REAL,),
        "SplitBackward0"),
+    Op("repeat", lambda lib, a, repeats: a.repeat(*repeats) if repeats else a.repeat(repeats),
+       lambda a, repeats: np.tile(a, repeats), repeat_case(), (REAL,), "RepeatBackward0"),
     Op("unbind", lambda lib, a, dim: a.unbind(dim), lambda a, dim: tuple(np.moveaxis(a, dim, 0)),
        one_dim_case(), (REAL,), "UnbindBackward0"),
     # Indexing.

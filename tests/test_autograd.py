@@ -217,6 +217,74 @@ def test_gradient_shape_and_dtype_follow_the_tensor(torch):
     assert_same_tensor(gw, tgw)
 
 
+GRADIENTS_OF_ANOTHER_DTYPE = {
+    "leaf": lambda lib, a: (a.backward(lib.ones(3, dtype=lib.float64)), a.grad)[1],
+    "leaf, twice": lambda lib, a: [a.backward(lib.ones(3, dtype=lib.float64)) for _ in range(2)] and a.grad,
+    "leaf, an int64 gradient": lambda lib, a: (a.backward(lib.ones(3, dtype=lib.int64)), a.grad)[1],
+    "retained": lambda lib, a: retained_grad(lib, a),
+    "autograd.backward": lambda lib, a: (lib.autograd.backward([a * 2], [lib.ones(3, dtype=lib.float64)]), a.grad)[1],
+    "autograd.grad of the output": lambda lib, a: (lambda y: lib.autograd.grad(y, y, lib.ones(3, dtype=lib.float64))[0])(a * 2),
+    "autograd.grad of the leaf": lambda lib, a: lib.autograd.grad(a * 2, a, lib.ones(3, dtype=lib.float64))[0],
+    "create_graph": lambda lib, a: lib.autograd.grad(a * 2, a, lib.ones(3, dtype=lib.float16), create_graph=True)[0],
+}
+
+
+def retained_grad(lib, a):
+    y = a * 2
+    y.retain_grad()
+    y.backward(lib.ones(3, dtype=lib.float64))
+    return y.grad
+
+
+@pytest.mark.parametrize("name", GRADIENTS_OF_ANOTHER_DTYPE)
+def test_a_gradient_of_another_dtype_is_cast_to_the_outputs(name, torch):
+    """torch's engine converts the root gradient to its output's dtype: a float32 tensor's .grad stays float32."""
+    ours = GRADIENTS_OF_ANOTHER_DTYPE[name](engine, engine.ones(3, requires_grad=True))
+    theirs = GRADIENTS_OF_ANOTHER_DTYPE[name](torch, torch.ones(3, requires_grad=True))
+    assert_same_tensor(ours, theirs)
+
+
+def test_a_float64_gradient_leaves_a_float32_grad():
+    a = engine.ones(3, requires_grad=True)
+    a.backward(engine.ones(3, dtype=engine.float64))
+    assert a.grad.dtype is engine.float32
+
+
+def split_in_two(lib, materialize):
+    """A Function with two outputs whose backward reports which gradients it was given."""
+    seen = []
+
+    class Halves(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(materialize)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, grad_double, grad_triple):
+            seen.append((grad_double is None, grad_triple is None))
+            total = 0
+            for grad, factor in ((grad_double, 2), (grad_triple, 3)):
+                if grad is not None:
+                    total = total + grad * factor
+            return total
+
+    return Halves, seen
+
+
+@pytest.mark.parametrize("materialize", [True, False])
+def test_set_materialize_grads_false_passes_none_for_unused_outputs(materialize, torch):
+    def run(lib):
+        Halves, seen = split_in_two(lib, materialize)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        Halves.apply(x)[1].sum().backward()
+        return seen, x.grad
+
+    (ours, our_grad), (theirs, their_grad) = run(engine), run(torch)
+    assert ours == theirs == [(not materialize, False)]
+    assert_same_tensor(our_grad, their_grad)
+
+
 # ------------------------------------------------------ saved tensors and versions
 def modified_after_saving(lib, case):
     x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)

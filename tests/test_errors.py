@@ -49,6 +49,14 @@ MESSAGES = {
     "matmul batched": (
         lambda lib: lib.ones(2, 3, 4) @ lib.ones(2, 5, 6), RuntimeError,
         "Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 5]."),
+    "matmul batched by a vector": (  # torch folds the batch into the rows of one matrix, then calls mv
+        lambda lib: lib.ones(2, 3, 4) @ lib.ones(5), RuntimeError, "size mismatch, got input (6), mat (6x4), vec (5)"),
+    "matmul vector by batched": (  # no fold here (the transposed batch is not contiguous): bmm
+        lambda lib: lib.ones(5) @ lib.ones(2, 3, 4), RuntimeError,
+        "Expected size for first two dimensions of batch2 tensor to be: [2, 5] but got: [2, 3]."),
+    "matmul of a vector that requires grad by batched": (  # torch folds to spare the backward a big expand
+        lambda lib: lib.ones(5, requires_grad=True) @ lib.ones(2, 3, 4), RuntimeError,
+        "size mismatch, got input (8), mat (8x3), vec (5)"),
     "backward of a non-scalar": (
         lambda lib: (lib.ones(2, requires_grad=True) * 2).backward(), RuntimeError,
         "grad can be implicitly created only for scalar outputs"),
@@ -115,6 +123,30 @@ MESSAGES = {
         "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the "
         "`~` or `logical_not()` operator instead."),
     "ragged data": (lambda lib: lib.tensor([[1, 2], [3]]), ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
+    "a list of strs": (lambda lib: lib.tensor(["a"]), ValueError, "too many dimensions 'str'"),
+    "eq with None": (
+        lambda lib: lib.eq(lib.ones(2), None), TypeError,
+        "eq() received an invalid combination of arguments - got (Tensor, NoneType), but expected one of:\n"
+        " * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n"),
+    "lt with a number first": (
+        lambda lib: lib.lt(1, lib.ones(2)), TypeError,
+        "lt() received an invalid combination of arguments - got (int, Tensor), but expected one of:\n"
+        " * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n"),
+    "the method ge with a str": (
+        lambda lib: lib.ones(2).ge("a"), TypeError,
+        "ge() received an invalid combination of arguments - got (str), but expected one of:\n * (Tensor other)\n"
+        "      didn't match because some of the arguments have invalid types: (!str!)\n * (Number other)\n"
+        "      didn't match because some of the arguments have invalid types: (!str!)\n"),
+    "< with None": (
+        lambda lib: lib.ones(2) < None, TypeError, "'<' not supported between instances of 'Tensor' and 'NoneType'"),
+    "a str after a number": (lambda lib: lib.tensor([1, "a"]), TypeError, "new(): invalid data type 'str'"),
+    "a list of bytes": (lambda lib: lib.tensor([b"a"]), TypeError, "new(): invalid data type 'bytes'"),
+    "flip a dim twice": (
+        lambda lib: lib.ones(2, 3).flip((0, -2)), RuntimeError, "dim 0 appears multiple times in the list of dims"),
+    "flip a 0-d tensor's dim twice": (
+        lambda lib: lib.tensor(1.0).flip((0, 0)), RuntimeError, "dim 0 appears multiple times in the list of dims"),
+    "unbind a 0-d tensor": (
+        lambda lib: lib.tensor(1.0).unbind(), IndexError, "Dimension specified as 0 but tensor has no dimensions"),
     "len of a 0-d tensor": (lambda lib: len(lib.tensor(1.0)), TypeError, "len() of a 0-d tensor"),
     "index of a 0-d tensor": (
         lambda lib: lib.tensor(1.0)[0], IndexError,
@@ -281,3 +313,31 @@ def test_bad_calls_raise_the_same_type_as_torch(name, torch):
     assert ours[0] == "raised"
     assert type(ours[1]) is type(theirs[1]), \
         f"engine {type(ours[1]).__name__}: {ours[1]}\ntorch {type(theirs[1]).__name__}: {theirs[1]}"
+
+
+MATMUL_SHAPES = [(5,), (4,), (2, 5), (5, 4), (4, 5), (2, 3, 4), (2, 4, 5), (3, 5, 4), (1, 4, 5), (2, 2, 3, 4),
+                 (3, 1, 5, 4), (0,), (2, 0, 4)]
+
+
+@pytest.mark.parametrize("a", MATMUL_SHAPES, ids=str)
+def test_matmul_shapes_results_and_errors_match_torch(a, torch):
+    """Every pair of shapes, each operand requiring grad or not and laid out plainly or transposed: torch
+    picks mm, mv, a fold of the batch or bmm by all of these, and its error names the shapes that path saw."""
+    def run(lib, b, grads, transposed):
+        x, y = lib.ones(a, requires_grad=grads[0]), lib.ones(b, requires_grad=grads[1])
+        if transposed and x.dim() >= 2:
+            x = x.mT.contiguous().mT
+        return tuple((x @ y).shape)
+
+    for b in MATMUL_SHAPES:
+        for grads in ((False, False), (True, False), (False, True)):
+            for transposed in (False, True):
+                ours = outcome(lambda: run(engine, b, grads, transposed))
+                theirs = outcome(lambda: run(torch, b, grads, transposed))
+                assert (ours[0], type(ours[1]), str(ours[1])) == (theirs[0], type(theirs[1]), str(theirs[1])), (b, grads)
+
+
+def test_equality_with_other_objects_is_false_as_in_torch(torch):
+    for lib in (engine, torch):
+        x = lib.ones(2)
+        assert (x == None) is False and (x != None) is True and (x == "a") is False  # noqa: E711

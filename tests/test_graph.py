@@ -81,7 +81,7 @@ def test_next_functions_by_hand():
     x = engine.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
     (accumulate, nr), (constant, constant_nr) = y.grad_fn.next_functions
-    assert type(accumulate) is engine.autograd.AccumulateGrad and accumulate.name() == "AccumulateGrad"
+    assert type(accumulate) is engine.autograd.AccumulateGrad and accumulate.name() == "torch::autograd::AccumulateGrad"
     assert accumulate.variable is x and nr == 0 and accumulate.next_functions == ()
     assert (constant, constant_nr) == (None, 0)
     z = x + x

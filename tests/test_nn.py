@@ -271,7 +271,7 @@ def test_linear_graph_has_torchs_shape(torch):
     ours = nn.Linear(3, 2)(engine.randn(4, 3, requires_grad=True)).grad_fn
     theirs = torch.nn.Linear(3, 2)(torch.randn(4, 3, requires_grad=True)).grad_fn
     assert [n.name() if n else None for n, _ in ours.next_functions] == [
-        type(n).__name__ if n else None for n, _ in theirs.next_functions
+        n.name() if n else None for n, _ in theirs.next_functions
     ]  # (AccumulateGrad for the bias, None for an input without grad, TBackward0 for the weight)
     leaf_input = nn.Linear(3, 2)(engine.randn(4, 3)).grad_fn
     assert leaf_input.next_functions[1] == (None, 0)
@@ -569,6 +569,44 @@ def test_nll_loss_double_backward():
     (g,) = engine.autograd.grad(loss, x, create_graph=True)
     assert g.requires_grad
     assert gradcheck(lambda a: engine.autograd.grad(F.cross_entropy(a, engine.tensor([1, 0])), a, create_graph=True)[0], (x,))
+
+
+ALL_IGNORED = {  # (call, targets): losses whose every target is ignored, or whose kept targets weigh nothing
+    "cross_entropy": (lambda lib, x, t, **kw: lib.nn.functional.cross_entropy(x, t, **kw), [-100, -100]),
+    "cross_entropy, ignore_index=1": (lambda lib, x, t, **kw: lib.nn.functional.cross_entropy(x, t, ignore_index=1, **kw),
+                                      [1, 1]),
+    "cross_entropy with label smoothing": (
+        lambda lib, x, t, **kw: lib.nn.functional.cross_entropy(x, t, label_smoothing=0.1, **kw), [-100, -100]),
+    "nll_loss": (lambda lib, x, t, **kw: lib.nn.functional.nll_loss(x.log_softmax(1), t, **kw), [-100, -100]),
+    "NLLLoss, unbatched": (lambda lib, x, t, **kw: lib.nn.NLLLoss(**kw)(x[0], t[0]), [-100, -100]),
+    "nll_loss, zero weights": (lambda lib, x, t, **kw: lib.nn.functional.nll_loss(
+        x, t, weight=lib.tensor([0.0, 0.0, 1.0]), **kw), [0, -100]),
+}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ALL_IGNORED)
+def test_losses_with_every_target_ignored_match_torch(torch, name, reduction):
+    """torch: a 'mean' over no target is NaN, and every gradient is 0 (no NaN leaks into ignored rows)."""
+    call, targets = ALL_IGNORED[name]
+
+    def run(lib, upstream):
+        x = lib.tensor([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]], requires_grad=True)
+        loss = call(lib, x, lib.tensor(targets), reduction=reduction)
+        loss.backward(lib.full_like(loss, upstream))
+        return loss, x.grad
+
+    for upstream in (1.0, -2.0):
+        for ours, theirs in zip(run(engine, upstream), run(torch, upstream)):
+            np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+            np.testing.assert_array_equal(np.signbit(ours.detach().numpy()), np.signbit(theirs.detach().numpy()))
+
+
+def test_cross_entropy_with_every_target_ignored():
+    x = engine.tensor([[0.5, -1.0], [1.0, 0.0]], requires_grad=True)
+    loss = F.cross_entropy(x, engine.tensor([-100, -100]))
+    loss.backward()
+    assert math.isnan(loss.item()) and x.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
 
 
 # ------------------------------------------------------------------------------- state

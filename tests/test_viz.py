@@ -238,7 +238,7 @@ def test_gradient_paths_of_the_running_example():
     assert [p.factors for p in paths] == [(2.5, 1.0, 2.0, 0.5), (2.5, 1.0, 0.25, -1.5)]
     assert paths[0].nodes[0] is g["L"].grad_fn and paths[0].nodes[-1].variable is g["a"]
     assert [node.name() for node in paths[0].nodes] == ["PowBackward0", "AddBackward0", "MulBackward0",
-                                                         "MulBackward0", "AccumulateGrad"]
+                                                         "MulBackward0", "torch::autograd::AccumulateGrad"]
     named = viz.gradient_paths(g["L"], g["a"], names=g)
     assert [str(p) for p in named] == ["L → d → b → a: 2.5 × 1.0 × 2.0 × 0.5 = 2.5",
                                        "L → d → c → a: 2.5 × 1.0 × 0.25 × -1.5 = -0.9375"]

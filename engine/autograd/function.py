@@ -68,14 +68,14 @@ class Node:
                     grad = result
             grads[output_nr] = grad
 
-    def __repr__(self):  # torch's repr drops the namespace of its C++-only nodes (torch::autograd::CopySlices)
-        return f"<{self.name().removeprefix('torch::autograd::')} object at {hex(id(self))}>"
+    def __repr__(self):  # torch's repr drops the C++ namespace of a name
+        return f"<{self.name().rpartition('::')[2]} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(Node):
     """The node that ends every path at a leaf: it adds the gradient into `variable.grad`."""
 
-    _name = "AccumulateGrad"
+    _name = "torch::autograd::AccumulateGrad"  # torch's name() for its C++-only nodes carries the namespace
 
     def __init__(self, variable):
         self.variable = variable

@@ -8,6 +8,8 @@ reach a node along several edges are summed before it runs.
 import heapq
 import itertools
 
+import numpy as np
+
 from ..creation import ones_like, zeros, zeros_like
 from ..dtypes import _BY_NUMPY
 from ..grad_mode import _state as _grad_state
@@ -85,7 +87,7 @@ def walk(output, retain_graph=True):
     >>> import engine as torch
     >>> a = torch.tensor(1., requires_grad=True)
     >>> [node.name() for node, _, _ in walk((a + a) * 3)]
-    ['MulBackward0', 'AddBackward0', 'AccumulateGrad']
+    ['MulBackward0', 'AddBackward0', 'torch::autograd::AccumulateGrad']
     """
     events = []
     _execute(
@@ -134,6 +136,8 @@ def _root_gradients(outputs, grad_outputs):
                     f"Mismatch in shape: grad_output[{index}] has a shape of {grad.shape} and output[{index}] "
                     f"has a shape of {output.shape}."
                 )
+            if grad._data.dtype != output._data.dtype:  # torch's engine casts it, so every .grad keeps its tensor's dtype
+                grad = grad.to(output.dtype)
         grads.append(grad)
     return grads
 
@@ -162,6 +166,10 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
 
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph  # with create_graph the backward pass is itself recorded
+    # Gradients at poles and edges (0 · inf, 1/0, log 0) are inf or nan without a word, as in torch:
+    # one errstate for the whole pass costs less than one per formula.
+    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    quiet.__enter__()
     try:
         while ready:
             node = heapq.heappop(ready)[2]
@@ -191,7 +199,8 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
                 if missing == len(grads):
                     input_grads = [None] * len(children)
                 else:
-                    input_grads = node._run(_materialize(node, grads) if missing else grads)
+                    materialize = missing and node.materialize_grads  # a Function may ask for None instead
+                    input_grads = node._run(_materialize(node, grads) if materialize else grads)
             if not retain_graph:
                 node._release()
             if observe is not None:
@@ -206,6 +215,7 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
                 if remaining == 0:
                     heapq.heappush(ready, (-fn._sequence_nr, next(order), fn))
     finally:
+        quiet.__exit__(None, None, None)
         _grad_state.enabled = previous_mode
     return captured
 

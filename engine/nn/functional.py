@@ -259,7 +259,7 @@ class NllLoss(Function):
         picked = np.take_along_axis(scores, safe[..., None], axis=-1)[..., 0]
         with np.errstate(invalid="ignore"):  # an ignored -inf score times weight 0
             losses = np.where(kept, -picked * weights, 0).astype(scores.dtype, copy=False)
-        ctx.safe, ctx.weights, ctx.reduction = safe, weights, reduction
+        ctx.safe, ctx.kept, ctx.weights, ctx.reduction = safe, kept, weights, reduction
         ctx.shape, ctx.classes_last = input._data.shape, scores.shape
         if reduction == "none":
             return _wrap(losses.reshape(targets.shape))
@@ -272,16 +272,20 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        coefficients = np.zeros(ctx.classes_last, dtype=ctx.weights.dtype)
-        per_target = -ctx.weights / ctx.total_weight if ctx.reduction == "mean" else -ctx.weights
+        # torch writes -weight·grad (over the total weight for 'mean') at each kept target and leaves
+        # every other element 0: an ignored target gets 0 even when the total weight is 0.
         column = ctx.classes_last[:-1] + (1,)
-        np.put_along_axis(coefficients, ctx.safe.reshape(column), per_target.reshape(column), axis=-1)
+        placed = np.zeros(ctx.classes_last, dtype=ctx.weights.dtype)
+        np.put_along_axis(placed, ctx.safe.reshape(column), ctx.weights.reshape(column), axis=-1)
+        chosen = np.zeros(ctx.classes_last, dtype=bool)
+        np.put_along_axis(chosen, ctx.safe.reshape(column), ctx.kept.reshape(column), axis=-1)
         if len(ctx.shape) > 2:
-            coefficients = np.moveaxis(coefficients, -1, 1)
-        coefficients = coefficients.reshape(ctx.shape)
+            placed, chosen = np.moveaxis(placed, -1, 1), np.moveaxis(chosen, -1, 1)
+        placed, chosen = placed.reshape(ctx.shape), chosen.reshape(ctx.shape)
+        scale = -(grad / float(ctx.total_weight)) if ctx.reduction == "mean" else -grad
         if ctx.reduction == "none" and grad.dim() > 0:
-            grad = grad.unsqueeze(1)
-        return grad * constant_like(coefficients, grad), None, None, None, None
+            scale = scale.unsqueeze(1)
+        return _engine.where(_wrap(chosen), scale * constant_like(placed, grad), 0.0), None, None, None, None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

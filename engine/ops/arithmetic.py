@@ -185,8 +185,26 @@ def _check_bool_power(base, power):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
 
 
+def _float_power(base, exponent):
+    """base ** exponent for a float array and a number, through torch's kernels for the common exponents
+    (x·x, x·x·x, sqrt, 1/sqrt, 1/x, 1/x²), which differ from pow in the last bit or in the sign of -0's results."""
+    if exponent == 2:
+        return base * base
+    if exponent == 3:
+        return base * base * base
+    if exponent == 0.5:
+        return np.sqrt(base)
+    if exponent == -0.5:
+        return 1 / np.sqrt(base)
+    if exponent == -1:
+        return np.reciprocal(base)
+    if exponent == -2:
+        return 1 / (base * base)
+    return None
+
+
 class PowScalar(Function):
-    """x ** n for a number n; d/dx = n·x^(n-1)."""
+    """x ** n for a number n; d/dx = n·x^(n-1) (0 for n = 0)."""
 
     node_name = "PowBackward0"
 
@@ -196,8 +214,10 @@ class PowScalar(Function):
         _check_integer_power(base.dtype, power)
         ctx.exponent = exponent
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result = np.power(base, power)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            result = _float_power(base, exponent) if base.dtype.kind == "f" and not isinstance(exponent, bool) else None
+            if result is None:
+                result = np.power(base, power)
         # NumPy raises bools to bool powers in int8; torch keeps bool.
         return _wrap(result.astype(np.bool_) if base.dtype == power.dtype == np.bool_ else result)
 
@@ -205,13 +225,13 @@ class PowScalar(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         n = ctx.exponent
-        if n == 0:
-            return grad * 0, None
-        return grad * n * x ** (n - 1) if n != 2 else grad * 2 * x, None
+        if n == 0:  # zeros even where grad is inf or NaN, as torch
+            return _wrap(np.zeros(x._data.shape, dtype=grad._data.dtype)), None
+        return grad * (n * x ** (n - 1) if n != 2 else 2 * x), None
 
 
 class PowTensor(Function):
-    """x ** y for tensors; d/dx = y·x^(y-1), d/dy = x^y·ln x (0 where x = 0 and y ≥ 0)."""
+    """x ** y for tensors; d/dx = y·x^(y-1) (0 where y = 0), d/dy = x^y·ln x (0 where x = 0 and y ≥ 0)."""
 
     node_name = "PowBackward1"
 
@@ -219,7 +239,7 @@ class PowTensor(Function):
     def forward(ctx, x, y):
         base, power = common_arrays(x, y)
         _check_bool_power(base, power)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             result = _wrap(_power(base, power))
         ctx.save_for_backward(x, y, result if ctx.needs_input_grad[1] else None)
         return result
@@ -229,15 +249,16 @@ class PowTensor(Function):
         from ..functional import where
 
         x, y, result = ctx.saved_tensors
-        grad_x = grad * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
-        grad_y = None
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            grad_x = where(y == 0, 0.0, grad * (y * x ** (y - 1)))
         if ctx.needs_input_grad[1]:
-            grad_y = where((x == 0) & (y >= 0), 0.0, grad * result * x.log())
+            grad_y = grad * where((x == 0) & (y >= 0), 0.0, result * x.log())
         return grad_x, grad_y
 
 
 class PowFromScalar(Function):
-    """b ** y for a number b; d/dy = b^y·ln b."""
+    """b ** y for a number b; d/dy = b^y·ln b (0 where b = 0 and y ≥ 0)."""
 
     node_name = "PowBackward2"
 
@@ -246,14 +267,92 @@ class PowFromScalar(Function):
         b, power = common_arrays(_wrapped_number(base), y)
         _check_bool_power(b, power)
         ctx.base = base
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             result = _wrap(_power(b, power))
-        ctx.save_for_backward(y, result)  # y only so that writing into it raises, as torch saves it too
+        ctx.save_for_backward(result, y)  # y also so that writing into it raises, as torch saves it too
         return result
 
     @staticmethod
     def backward(ctx, grad):
-        _, result = ctx.saved_tensors
+        from ..functional import where
+
+        result, y = ctx.saved_tensors
+        log_base = float(np.log(ctx.base))  # -inf or nan for a base ≤ 0 (backward runs under np.errstate)
         if ctx.base == 0:
-            return None, grad * 0
-        return None, grad * result * float(np.log(ctx.base))
+            return None, grad * where(y >= 0, 0.0, result * log_base)
+        return None, grad * (result * log_base)
+
+
+def _check_division(name, kernel, x, y):
+    """torch's refusals for integer division: bool has no kernel, and an integer zero divisor raises."""
+    if x.dtype == np.bool_ and y.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if x.dtype.kind in "biu" and y.dtype.kind in "biu" and not np.all(y):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class FloorDivide(Function):
+    """⌊a / b⌋, rounding toward -inf; torch defines no derivative, and its node says so when backward reaches it."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        _check_division("floor_divide", "div_floor_cpu", x, y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # x // 0 is ±inf or nan, as in torch
+            return _wrap(np.floor_divide(x, y).astype(common_dtype(a, b).numpy, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+def _remainder(x, y):
+    # torch's kernel: fmod, then moved into the divisor's sign; a zero keeps fmod's sign (NumPy's takes b's).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mod = np.fmod(x, y)
+        shift = (mod != 0) & ((y < 0) != (mod < 0))
+        return np.where(shift, mod + y, mod).astype(mod.dtype, copy=False)
+
+
+class Remainder(Function):
+    """a - b·⌊a / b⌋ (the sign of b, as Python's %); d/da = 1, d/db = -⌊a / b⌋."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        _check_division("remainder", "remainder_cpu", x, y)
+        ctx._name = "RemainderBackward0" if b._is_wrapped_number else "RemainderBackward1"
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        return _wrap(_remainder(x, y).astype(common_dtype(a, b).numpy, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_b = None
+        if b is not None:
+            from ..functional import floor_divide
+            from ..grad_mode import no_grad
+
+            with no_grad():  # torch's -grad · self.div(other, rounding_mode="floor"): a constant factor
+                quotient = floor_divide(a, b)
+            grad_b = -grad * quotient
+        return grad, grad_b
+
+
+class RemainderOfNumber(Function):
+    """number % x: torch has no derivative for it."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, number, y):
+        scalar = _wrapped_number(number)
+        x, z = common_arrays(scalar, y)
+        _check_division("remainder", "remainder_cpu", x, z)
+        return _wrap(_remainder(x, z).astype(common_dtype(scalar, y).numpy, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::remainder is not implemented")

@@ -87,3 +87,21 @@ class Unbind(Function):
         from ..functional import stack
 
         return stack(grads, ctx.dim), None
+
+
+class Repeat(Function):
+    """The tensor tiled `repeats` times along each dim (leading dims added as needed); backward sums the tiles."""
+
+    node_name = "RepeatBackward0"
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        ctx.shape, ctx.repeats = x._data.shape, repeats
+        return _wrap(np.tile(x._data, repeats))
+
+    @staticmethod
+    def backward(ctx, grad):
+        padded = (1,) * (len(ctx.repeats) - len(ctx.shape)) + ctx.shape
+        tiles = tuple(n for pair in zip(ctx.repeats, padded) for n in pair)  # (r0, s0, r1, s1, ...)
+        summed = grad.reshape(tiles).sum(tuple(range(0, len(tiles), 2))) if tiles else grad
+        return summed.reshape(ctx.shape), None

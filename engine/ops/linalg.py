@@ -10,8 +10,9 @@ def _dims_text(shape):
     return "x".join(str(n) for n in shape)
 
 
-def check_matmul_shapes(a_shape, b_shape):
+def check_matmul_shapes(a, b):
     """Raise torch's error for operands that cannot be multiplied; returns the grad_fn name."""
+    a_shape, b_shape = a._data.shape, b._data.shape
     if not a_shape or not b_shape:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {len(a_shape)}D and {len(b_shape)}D"
@@ -24,29 +25,76 @@ def check_matmul_shapes(a_shape, b_shape):
             )
         return "DotBackward0"
     if len(a_shape) == 2 and len(b_shape) == 1:
-        if a_shape[1] != b_shape[0]:
-            raise RuntimeError(f"size mismatch, got input ({a_shape[0]}), mat ({_dims_text(a_shape)}), vec ({b_shape[0]})")
+        _check_mv(a_shape, b_shape)
         return "MvBackward0"
     if len(a_shape) <= 2 and len(b_shape) == 2:
-        rows = a_shape if len(a_shape) == 2 else (1, a_shape[0])
-        if rows[1] != b_shape[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(rows)} and {_dims_text(b_shape)})")
+        _check_mm(a_shape if len(a_shape) == 2 else (1, a_shape[0]), b_shape)
         return "MmBackward0" if len(a_shape) == 2 else "SqueezeBackward4"
-    # Batched: the last two dims multiply, the leading ones broadcast.
-    inner_a = a_shape[-1]
-    inner_b = b_shape[-2] if len(b_shape) > 1 else b_shape[0]
-    if inner_a != inner_b:
-        if len(a_shape) == 3 and len(b_shape) == 3 and a_shape[0] == b_shape[0]:
-            raise RuntimeError(
-                f"Expected size for first two dimensions of batch2 tensor to be: [{b_shape[0]}, {inner_a}] but got: "
-                f"[{b_shape[0]}, {inner_b}]."
-            )
-        left = (int(np.prod(a_shape[:-1])), inner_a) if len(b_shape) >= 2 and len(a_shape) > 2 else a_shape[-2:]
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(left)} and {_dims_text(b_shape[-2:])})")
+    _check_batched(_Operand(a_shape, a.stride(), a._requires_grad), _Operand(b_shape, b.stride(), b._requires_grad))
+    return "UnsafeViewBackward0"
+
+
+class _Operand:
+    """What torch's matmul looks at to pick its strategy, and so its error: shape, strides, requires_grad."""
+
+    def __init__(self, shape, strides, requires_grad):
+        self.shape, self.strides, self.requires_grad = tuple(shape), tuple(strides), requires_grad
+
+    def transposed(self):  # mT: the last two dims swapped
+        shape, strides = list(self.shape), list(self.strides)
+        shape[-2:], strides[-2:] = shape[:-3:-1], strides[:-3:-1]
+        return _Operand(shape, strides, self.requires_grad)
+
+
+def _check_mv(matrix, vector):
+    if matrix[1] != vector[0]:
+        raise RuntimeError(f"size mismatch, got input ({matrix[0]}), mat ({_dims_text(matrix)}), vec ({vector[0]})")
+
+
+def _check_mm(left, right):
+    if left[1] != right[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(left)} and {_dims_text(right)})")
+
+
+def _check_batched(a, b):
+    """torch's _matmul_impl for 3 or more dims: fold the big operand into a matrix for one mm/mv when its
+    should_fold allows, else broadcast the batch dims and call bmm. Each path words its error differently."""
+    big, small = (a, b) if len(a.shape) >= len(b.shape) else (b.transposed(), a)
+    if len(small.shape) <= 2 and _folds(big, small, len(a.shape)):
+        folded = (int(np.prod(big.shape[:-1])), big.shape[-1])
+        if len(small.shape) == 1:
+            _check_mv(folded, small.shape)
+        else:
+            _check_mm(folded, small.shape if small is b else small.shape[::-1])
+        return
+    if len(a.shape) == 3 and len(b.shape) == 3 and a.shape[0] != b.shape[0]:
+        # torch drops a batch dim of 1 that requires grad, and starts again
+        if a.shape[0] == 1 and a.requires_grad:
+            return _check_batched(_Operand(a.shape[1:], a.strides[1:], True), b)
+        if b.shape[0] == 1 and b.requires_grad:
+            return _check_batched(a, _Operand(b.shape[1:], b.strides[1:], True))
     from ..broadcasting import broadcast_shapes
 
-    broadcast_shapes(a_shape[:-2], b_shape[:-2])
-    return "UnsafeViewBackward0"
+    batch = broadcast_shapes(a.shape[:-2], b.shape[:-2] if len(b.shape) > 1 else ())
+    m1, m2 = a.shape[-1], b.shape[-2] if len(b.shape) > 1 else b.shape[0]
+    if m1 != m2:
+        count = int(np.prod(batch))
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{count}, {m1}] but got: [{count}, {m2}]."
+        )
+
+
+def _folds(big, small, first_ndim):
+    """torch's should_fold: the small operand requires grad, or the big one folds without a copy."""
+    if len(big.shape) < 3:
+        return False
+    if small.requires_grad:
+        return True
+    if first_ndim == 2:
+        return False
+    if 0 in big.shape:
+        return True
+    return all(big.strides[i] == big.strides[i + 1] * big.shape[i + 1] for i in range(len(big.shape) - 2))
 
 
 _C_TYPE_NAMES = {
@@ -88,7 +136,7 @@ class MatMul(Function):
         if len(a_shape) == 2 and len(b_shape) == 2 and a_shape[1] == b_shape[0]:
             ctx._name = "MmBackward0"  # the common case, checked without the general rules
         else:
-            ctx._name = check_matmul_shapes(a_shape, b_shape)
+            ctx._name = check_matmul_shapes(a, b)
         if a._data.dtype != b._data.dtype:
             check_matmul_dtypes(a, b, ctx._name)
         x, y = a._data, b._data

@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..grad_mode import _state as _grad_state
+from ..tensor import _warn_at_caller
 from .common import _wrap, constant_like, floating_array
 from .views import Expand, reshape_to
 
@@ -87,21 +89,38 @@ class Prod(Function):
         if not array.ndim:  # dim 0 of a 0-d tensor: the one element, reduced like all dims
             dim = None
         ctx.dim, ctx.keepdim = dim, keepdim
-        result = _wrap(array.prod(axis=dim, keepdims=keepdim))
+        with np.errstate(invalid="ignore"):  # inf · 0 is nan, quietly as in torch
+            result = _wrap(array.prod(axis=dim, keepdims=keepdim))
         ctx.save_for_backward(x, result)
         return result
 
     @staticmethod
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
+        if not x.ndim:  # the product of one element is that element: torch passes the gradient (NaN or not)
+            return grad, None, None, None
         dims = (ctx.dim,) if ctx.dim is not None else tuple(range(x.ndim))
         grad = _restore(grad, x._data.shape, dims, ctx.keepdim)
-        if not np.any(x._data == 0):
+        zeros = np.count_nonzero(x._data == 0)
+        if not zeros:
             return grad * _restore(result, x._data.shape, dims, ctx.keepdim) / x, None, None, None
         # With zeros, result / x is undefined: multiply the other elements explicitly.
-        # This path is exact but not itself differentiable again (a constant).
-        others = _product_of_others(x._data, ctx.dim)
-        return grad * constant_like(others, grad), None, None, None
+        if _grad_state.enabled:  # create_graph: built from differentiable ops, so it has a derivative too
+            return grad * _product_of_others_recorded(x, ctx.dim), None, None, None
+        if ctx.dim is None and zeros > 1:  # every product of others holds a zero (torch skips the NaN · 0 too)
+            return grad * constant_like(np.zeros_like(x._data), grad), None, None, None
+        return grad * constant_like(_product_of_others(x._data, ctx.dim), grad), None, None, None
+
+
+def _product_of_others_recorded(x, dim):
+    """Π_{j≠i} x_j for every i along dim, as a product over rows that each have x_i replaced by 1."""
+    from ..functional import where
+
+    moved = x.reshape(-1) if dim is None else x.transpose(dim, -1)
+    n = moved.shape[-1]
+    rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)
+    others = where(_wrap(np.eye(n, dtype=bool)), 1.0, rows).prod(-1)
+    return others.reshape(x.shape) if dim is None else others.transpose(dim, -1)
 
 
 def _product_of_others(array, dim):
@@ -141,7 +160,11 @@ class Extremum(Function):
     def backward(ctx, grad):
         x, result = ctx.saved_tensors
         dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
-        hits = (x == _restore(result, x._data.shape, dims, ctx.keepdim)).to(grad.dtype)
+        restored = _restore(result, x._data.shape, dims, ctx.keepdim)
+        hits = x == restored
+        if ctx._name in ("MaxBackward1", "MinBackward1"):  # torch's max() credits the NaNs when it is NaN; amax does not
+            hits = hits | ((x != x) & (restored != restored))
+        hits = hits.to(grad.dtype)
         share = hits / hits.sum(dims, keepdim=True)
         return _restore(grad, x._data.shape, dims, ctx.keepdim) * share, None, None, None, None
 
@@ -180,40 +203,48 @@ class ExtremumAlongDim(Function):
 
 
 class Var(Function):
-    """Σ(x - mean)² / (n - correction); d/dx = 2(x - mean) / (n - correction)."""
+    """Σ(x - mean)² / (n - correction); d/dx = 2(x - mean) / (n - correction), and std's is that over 2·std."""
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim, take_sqrt):
+    def forward(ctx, x, dims, correction, keepdim, take_sqrt, empty_dims=False):
         if x._data.dtype.kind != "f":
             raise RuntimeError("std and var only support floating point and complex dtypes")
         array = floating_array(x)
         count = array.size if dims is None else int(np.prod([array.shape[d] for d in dims]))
         no_freedom = count - correction <= 0
         if no_freedom:  # torch warns in its own words, and NumPy's own warning is silenced below
-            warnings.warn(
+            _warn_at_caller(
                 f"{'std' if take_sqrt else 'var'}(): degrees of freedom is <= 0. Correction should be strictly less "
-                "than the reduction factor (input numel divided by output numel).",
-                UserWarning,
-                stacklevel=5,  # forward, apply, functional.var, Tensor.var: the line that called x.var()
+                "than the reduction factor (input numel divided by output numel)."
             )
         quiet = warnings.catch_warnings(action="ignore") if no_freedom else contextlib.nullcontext()
         with np.errstate(divide="ignore", invalid="ignore"), quiet:
             variance = np.var(array, axis=dims, ddof=correction, keepdims=keepdim)
             result = _wrap(np.sqrt(variance) if take_sqrt else variance)
         ctx._name = "StdBackward0" if take_sqrt else "VarBackward0"
-        ctx.dims, ctx.keepdim, ctx.divisor, ctx.take_sqrt = dims, keepdim, max(count - correction, 0), take_sqrt
+        ctx.dims, ctx.keepdim, ctx.take_sqrt = dims, keepdim, take_sqrt
+        # torch's backward counts an empty dim list as one element (the forward reduces every dim).
+        ctx.dof = (1 if empty_dims else count) - correction
         ctx.save_for_backward(x, result if take_sqrt else None)
         return result
 
     @staticmethod
     def backward(ctx, grad):
+        from ..functional import where
+
         x, std = ctx.saved_tensors
-        dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
-        centred = x - x.mean(dims, keepdim=True)
+        whole = ctx.dims is None or not x.ndim
+        dims = tuple(range(x.ndim)) if whole else ctx.dims
         grad = _restore(grad, x._data.shape, dims, ctx.keepdim)
-        if ctx.take_sqrt:
-            return grad * centred / (ctx.divisor * _restore(std, x._data.shape, dims, ctx.keepdim)), None, None, None, None
-        return grad * 2 * centred / ctx.divisor, None, None, None, None
+        if ctx.take_sqrt:  # d std = d var / (2 std), and 0 where std is 0 (a constant input), as in torch
+            std = _restore(std, x._data.shape, dims, ctx.keepdim)
+            grad = where(std == 0, 0.0, grad / (2 * std))
+        mean = x.mean(dims, keepdim=True)
+        if whole and ctx.dof <= 0:
+            # 2 / 0 is inf, times (x - mean): nan where x is the mean, inf elsewhere (torch's sign-less form).
+            return grad * where(x == mean, float("nan"), float("inf")), None, None, None, None, None
+        factor = 2.0 / ctx.dof if ctx.dof else float("inf")
+        return grad * factor * (x - mean), None, None, None, None, None
 
 
 class Softmax(Function):
@@ -257,3 +288,87 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         log_s, = ctx.saved_tensors
         return grad - log_s.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+class Logsumexp(Function):
+    """log Σ exp(x) over dims, the maximum taken out first so exp never overflows; d/dx = exp(x - result)."""
+
+    node_name = "LogsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        array = floating_array(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # all -inf (or empty): -inf, quietly
+            peak = np.max(array, axis=dims, keepdims=True, initial=-np.inf) if array.ndim else array
+            peak = np.where(np.isinf(peak), 0, peak).astype(array.dtype, copy=False)  # as torch: an inf max shifts nothing
+            result = np.log(np.sum(np.exp(array - peak), axis=dims, keepdims=True)) + peak
+        if not keepdim and array.ndim:
+            result = result.reshape([n for d, n in enumerate(result.shape) if d not in (dims if dims is not None else range(array.ndim))])
+        ctx.dims, ctx.keepdim = dims, keepdim
+        result = _wrap(result)
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
+        if not x.ndim:
+            return grad * (x - result).exp(), None, None
+        shape = x._data.shape
+        return _restore(grad, shape, dims, ctx.keepdim) * (x - _restore(result, shape, dims, ctx.keepdim)).exp(), None, None
+
+
+class VectorNorm(Function):
+    """(Σ |x|^p)^(1/p) over dims (max |x| for p = inf, min for -inf, the count of non-zeros for 0);
+    backward as torch's norm_backward, one formula per kind of p."""
+
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        magnitude = np.abs(x._data)
+        axis = dims if dims is not None else tuple(range(magnitude.ndim))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if p == np.inf:
+                result = np.max(magnitude, axis=axis, keepdims=keepdim)
+            elif p == -np.inf:
+                result = np.min(magnitude, axis=axis, keepdims=keepdim)
+            elif p == 0:
+                result = np.sum(magnitude != 0, axis=axis, keepdims=keepdim).astype(magnitude.dtype)
+            elif p == 1:
+                result = np.sum(magnitude, axis=axis, keepdims=keepdim)
+            elif p == 2:
+                result = np.sqrt(np.sum(magnitude * magnitude, axis=axis, keepdims=keepdim))
+            else:
+                result = np.sum(magnitude ** p, axis=axis, keepdims=keepdim) ** (1 / p)
+        ctx.p, ctx.dims, ctx.keepdim = p, axis, keepdim
+        result = _wrap(np.asarray(result, dtype=magnitude.dtype))
+        ctx.save_for_backward(x, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..functional import where
+
+        x, norm = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:  # a count has no gradient: torch returns none at all
+            return None, None, None, None
+        if x.ndim:
+            grad = _restore(grad, x._data.shape, ctx.dims, ctx.keepdim)
+            norm = _restore(norm, x._data.shape, ctx.dims, ctx.keepdim)
+        zero_norm = norm == 0
+        if p == 1:
+            return x.sign() * grad, None, None, None
+        if p == 2:
+            return grad * where(zero_norm, 0.0, x / norm), None, None, None
+        if p in (np.inf, -np.inf):  # like amax of |x|: shared evenly between the extremes, NaNs included
+            magnitude = x.abs()
+            hits = ((magnitude == norm) | (magnitude != magnitude)).to(grad.dtype)
+            return x.sign() * ((grad / hits.sum(ctx.dims, keepdim=True)) * hits), None, None, None
+        if p < 1:
+            scaled = x.sign() * where(x == 0, 0.0, x.abs() ** (p - 1))
+            return scaled * grad * norm ** (1 - p), None, None, None
+        scaled = x.sign() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
+        return scaled * where(zero_norm, 0.0, grad / norm ** (p - 1)), None, None, None

@@ -24,7 +24,7 @@ import numpy as np
 from ..autograd.function import _RELEASED
 from ..grad_mode import no_grad
 from ..tensor import Tensor, _wrap
-from .graph import _key_of, trace
+from .graph import _key_of, short_name, trace
 from .text import number
 
 # How the gradient of each input is formed from `grad` (the gradient of the output),
@@ -90,8 +90,8 @@ RULES = {
 
 
 def op_name(node):
-    """The node name without torch's "Backward<n>" suffix (MulBackward0 → "Mul") or namespace."""
-    name = re.sub(r"Backward[0-9]*$", "", node.name()).removeprefix("torch::autograd::")
+    """The node name without torch's "Backward<n>" suffix: MulBackward0 → "Mul"."""
+    name = re.sub(r"Backward[0-9]*$", "", short_name(node))
     if name in ("Squeeze", "UnsafeView") and getattr(getattr(node, "_function", None), "__name__", "") == "MatMul":
         return "MatMul"  # torch names some matmuls after their last step (1-D @ 2-D, batched)
     return name
@@ -102,7 +102,7 @@ def rule(node, index):
     name = op_name(node)
     rules = RULES.get(name)
     if rules is None:
-        return node.name()
+        return short_name(node)
     if name == "Pow" and node.name() == "PowBackward2":
         return rules[1]
     return rules[min(index, len(rules) - 1)]
@@ -198,7 +198,7 @@ class Path:
         self.product = product
 
     def __repr__(self):
-        steps = " → ".join(node.name() for node in self.nodes)
+        steps = " → ".join(short_name(node) for node in self.nodes)
         return f"Path({steps}, product={self.product})"
 
     def __str__(self):

@@ -17,7 +17,7 @@ import numpy as np
 
 from .derivatives import Derivatives, op_name, rule
 from .drawing import Drawing
-from .graph import Op, Var, trace
+from .graph import Op, Var, short_name, trace
 from .text import attributes, escape, number, plain, shape_text
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -168,12 +168,12 @@ def _node_line(item, node_id, direction, marked, grads=None):
         label, attrs = _var_label(item, grads), dict(VAR_STYLE[item.kind])
         attrs["tooltip"] = _tooltip(item)
     elif direction == "backward":
-        label, attrs = escape(item.node.name()), dict(OP_STYLE[direction])
-        attrs["tooltip"] = item.node.name()
+        label, attrs = escape(short_name(item.node)), dict(OP_STYLE[direction])
+        attrs["tooltip"] = short_name(item.node)
     else:
         label, attrs = _forward_op_label(item), dict(OP_STYLE[direction])
         attrs["shape"] = "circle" if len(_symbol(item.node)) <= 2 and not item.hidden_inputs else "ellipse"
-        attrs["tooltip"] = item.node.name()
+        attrs["tooltip"] = short_name(item.node)
     if marked:
         attrs.update(color=HIGHLIGHT, penwidth="2.8")
     return f"  {node_id} [label=<{label}>, {attributes(attrs)}];"

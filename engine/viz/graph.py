@@ -21,6 +21,11 @@ from ..autograd.function import AccumulateGrad, _SavedOutput
 from ..tensor import Tensor
 
 
+def short_name(node):
+    """node.name() without torch's C++ namespace (torch::autograd::AccumulateGrad → AccumulateGrad), for drawings."""
+    return node.name().rpartition("::")[2]
+
+
 class Var:
     """A tensor in the picture: a `"weight"` (leaf that requires grad), a `"result"` or a `"constant"`."""
 
@@ -65,7 +70,7 @@ class Op:
 
     @property
     def label(self):
-        return self.node.name()
+        return short_name(self.node)
 
     @property
     def hidden_inputs(self):
