@@ -857,6 +857,7 @@ def _numpy_index(tensor, index):
     torch_kinds, numpy_kinds = [], []  # under each rule, "a" for an advanced part and "b" for any other dim
     masks = []  # (position in kept, mask, input dim), checked once every int has been applied, as torch does
     selected = {}  # input dim -> the int that selects it
+    array_dims = {}  # position in the index -> input dim, for each integer array
     dim, ellipsis_seen = 0, False
     for position, part in enumerate(parts):
         if part is Ellipsis:
@@ -887,6 +888,7 @@ def _numpy_index(tensor, index):
             numpy_kinds.append("a")
             if part.dtype != np.bool_:
                 kept.append(("array", dim, part))
+                array_dims[position] = dim
             elif not part.ndim:  # x[True]: torch adds a dim of size 1 and indexes it with [0] ([] for False)
                 kept.append(("array", None, np.zeros(builtins.int(part), dtype=np.int64)))
             else:
@@ -898,7 +900,13 @@ def _numpy_index(tensor, index):
         return tuple(parts)
     _expand_masks(shape, kept, masks)
     broadcast = _broadcast_index_shapes([part for kind, _, part in kept if kind == "array"])
-    _check_in_bounds(shape, kept, broadcast)
+    if np.prod(broadcast) * np.prod([_kept_size(shape, *entry) for entry in kept if entry[0] != "array"]):
+        _check_in_bounds(shape, kept, broadcast)
+    else:  # torch reads nothing for an empty result, so it never checks the positions: neither should NumPy
+        kept = [(kind, dim, np.clip(part, -shape[dim], shape[dim] - 1) if kind == "array" and dim is not None
+                 and shape[dim] else part) for kind, dim, part in kept]
+        parts = [np.clip(part, -shape[dim], shape[dim] - 1) if position in array_dims and shape[dim] else part
+                 for position, part in enumerate(parts) for dim in [array_dims.get(position)]]
     if _adjacent(torch_kinds) == _adjacent(numpy_kinds):
         return tuple(parts)
     return _index_grid(shape, kept, selected, broadcast, _adjacent(torch_kinds))

@@ -98,6 +98,7 @@ class BackwardNode(Node):
     _saved = None
     _retained = None
     _non_differentiable = ()
+    _runs_without_grads = False
     materialize_grads = True
 
     def save_for_backward(self, *tensors):
@@ -214,6 +215,9 @@ class Function:
         # Like torch, each Function gets its own node class, named after it.
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
         cls._node_class = type(name, (BackwardNode,), {"_function": cls, "_name": name, "__module__": cls.__module__})
+        # A learner's Function is called even when no gradient reaches it (with zeros), as torch calls a
+        # Python Function; the engine's own ops pass "no gradient" on, as torch's C++ nodes do.
+        cls._node_class._runs_without_grads = not cls.__module__.startswith("engine.")
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -286,7 +290,7 @@ def _connect(ctx, args, outputs):
     ctx._input_positions = None if len(edges) == len(args) else positions
     ctx._sequence_nr = next(_sequence)
     ctx._num_outputs = len(outputs)
-    if len(outputs) > 1:  # for zeros where some outputs receive no gradient
+    if len(outputs) > 1 or ctx._runs_without_grads:  # for zeros where some outputs receive no gradient
         ctx._output_meta = [(out._data.shape, out._data.dtype) for out in outputs]
     non_differentiable = ctx._non_differentiable
     for output_nr, out in enumerate(outputs):
