@@ -1026,12 +1026,12 @@ def index_put_(input, index, value):
         _check_inplace(input)
         try:
             result = indexing.IndexPut.apply(input, numpy_index, value)
-        except ValueError as error:
+        except (ValueError, TypeError) as error:  # NumPy's TypeError: a mask given a value of too many dims
             raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
         return _commit_inplace(input, result)
     try:
         input._data[numpy_index] = value._data.reshape(indexing._without_leading_ones(value._data.shape))
-    except ValueError as error:
+    except (ValueError, TypeError) as error:
         raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
     input._version_counter[0] += 1
     return input

@@ -78,7 +78,8 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, x, index, values):
-        _keep_index(ctx, index)
+        ctx.index = index
+        ctx.save_for_backward()  # freed after backward, so a second one raises, as torch's CopySlices does too
         if not _is_basic(index):
             ctx._name = "IndexPutBackward0"  # torch writes with index_put_, not through a view
         ctx.values_shape = values._data.shape
