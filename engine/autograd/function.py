@@ -208,6 +208,7 @@ class Function:
     """
 
     node_name = None  # the grad_fn name; torch names a custom Function's node "<Name>Backward"
+    _result_layout = None  # set by engine.layout: lays the result out in memory as torch does
     not_graph_inputs = ()  # positions of tensor arguments that never get a gradient nor an edge
 
     def __init_subclass__(cls, **kwargs):
@@ -238,7 +239,7 @@ class Function:
             ctx.needs_input_grad = _NOTHING_NEEDED[len(args)] if len(args) < 8 else (False,) * len(args)
             outputs = cls.forward(ctx, *args, **kwargs)
             ctx._saved = None
-            return outputs
+            return outputs if cls._result_layout is None else cls._result_layout(outputs, args)
         needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx.needs_input_grad = needs_input_grad
         _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
@@ -246,6 +247,8 @@ class Function:
             outputs = cls.forward(ctx, *args, **kwargs)
         finally:
             _grad_state.enabled = True
+        if cls._result_layout is not None:
+            outputs = cls._result_layout(outputs, args)
         if True not in needs_input_grad:
             ctx._saved = None
             return outputs
