@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import engine
+import layout_programs
 from torch_compat import assert_same_error, outcome, torch  # noqa: F401
 
 VIEWS = {
@@ -209,3 +210,44 @@ def test_T_warning_matches_torch(monkeypatch, torch):
         engine.zeros(2, 3, 4).T
     # torch appends "(Triggered internally at <C++ file>:<line>.)", which the engine has no reason to copy.
     assert str(theirs[0].message).startswith(str(ours[0].message) + " (Triggered internally at ")
+
+
+# ------------------------------------------------------------------------ layouts
+def _layout_examples(lib):
+    x = lib.arange(12.0).reshape(3, 4)
+    t, y = x.t(), lib.ones(4, 3)
+    p = lib.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+    return {
+        "x.t().clone()": lambda: t.clone(),
+        "x.t() + y": lambda: t + y,
+        "y + x.t()": lambda: y + t,
+        "x.t() * 2": lambda: t * 2,
+        "x.t().exp()": lambda: t.exp(),
+        "zeros_like(x.t())": lambda: lib.zeros_like(t),
+        "x.t().clone().add_(1)": lambda: t.clone().add_(1),
+        "x.t()[::2].clone()": lambda: t[::2].clone(),
+        "x.t().contiguous()": lambda: t.contiguous(),
+        "cat of transposes": lambda: lib.cat([t, t]),
+        "stack of transposes": lambda: lib.stack([t, t]),
+        "softmax of a transpose": lambda: t.softmax(-1),
+        "keepdim sum of a permuted tensor": lambda: p.sum(1, keepdim=True),
+        "keepdim sum over the first dim": lambda: p.sum(0, keepdim=True),
+        "mean along a dim": lambda: p.mean(-1),
+        "column + transpose": lambda: lib.ones(4, 1) + t,
+    }
+
+
+@pytest.mark.parametrize("name", list(_layout_examples(engine)))
+def test_layout_decides_view_as_in_torch(name, torch):
+    def layout(result):
+        viewed = outcome(lambda: result.view(-1))
+        return result.is_contiguous(), tuple(result.stride()), viewed[0], str(viewed[1]) if viewed[0] == "raised" else ""
+
+    assert layout(_layout_examples(engine)[name]()) == layout(_layout_examples(torch)[name]())
+
+
+def test_seeded_layout_programs_match_torch(torch):
+    """2,000 seeds: layouts from permutes and steps, through elementwise ops, reductions, cat, clone, ..."""
+    for seed in range(2000):
+        recipe = layout_programs.draw(np.random.default_rng(seed))
+        assert layout_programs.run(engine, recipe) == layout_programs.run(torch, recipe), f"seed {seed}: {recipe}"
