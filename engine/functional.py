@@ -9,6 +9,7 @@ is one implementation per operation. `out=` and the in-place forms live here too
 tensor([1.5000, 2.5000])
 """
 import builtins
+import math
 import warnings
 
 import numpy as np
@@ -900,7 +901,7 @@ def _numpy_index(tensor, index):
         return tuple(parts)
     _expand_masks(shape, kept, masks)
     broadcast = _broadcast_index_shapes([part for kind, _, part in kept if kind == "array"])
-    if np.prod(broadcast) * np.prod([_kept_size(shape, *entry) for entry in kept if entry[0] != "array"]):
+    if math.prod(broadcast) * math.prod(_kept_size(shape, *entry) for entry in kept if entry[0] != "array"):
         _check_in_bounds(shape, kept, broadcast)
     else:  # torch reads nothing for an empty result, so it never checks the positions: neither should NumPy
         kept = [(kind, dim, np.clip(part, -shape[dim], shape[dim] - 1) if kind == "array" and dim is not None
@@ -938,8 +939,10 @@ def _expand_masks(shape, kept, masks):
 
 
 def _broadcast_index_shapes(arrays):
+    if len(arrays) == 1:
+        return arrays[0].shape
     try:
-        return np.broadcast_shapes(*(a.shape for a in arrays))
+        return np.broadcast(*arrays).shape if len(arrays) <= 32 else np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
         shapes = ", ".join(f"[{', '.join(map(str, a.shape))}]" for a in arrays)
         raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}") from None
@@ -948,6 +951,9 @@ def _broadcast_index_shapes(arrays):
 def _check_in_bounds(shape, kept, broadcast):
     """torch's error for the first position, in broadcast order, where an index is out of range."""
     entries = [(dim, part) for kind, dim, part in kept if kind == "array"]
+    if builtins.all(not part.size or -size <= part.min() and part.max() < size
+                    for dim, part in entries for size in [1 if dim is None else shape[dim]]):
+        return
     bad = [np.broadcast_to((part >= size) | (part < -size), broadcast)
            for dim, part in entries for size in [1 if dim is None else shape[dim]]]
     anywhere = np.logical_or.reduce(bad, axis=0)

@@ -98,11 +98,14 @@ def preserved_empty(array, dtype):
 def follow_inputs(outputs, args):
     """After an elementwise forward: lay its result out as torch's TensorIterator would."""
     data = outputs._data
-    if data.ndim < 2 or data.size < 2:
+    if data.ndim < 2:
+        return outputs
+    for arg in args:
+        if isinstance(arg, Tensor) and not arg._data.flags.c_contiguous:
+            break
+    else:  # contiguous inputs give a contiguous result under both rules
         return outputs
     arrays = [a._data for a in args if isinstance(a, Tensor) and a._data.ndim]
-    if all(a.flags.c_contiguous for a in arrays):
-        return outputs
     outputs._data = laid_out(data, iterator_order(data.shape, [_broadcast_strides(a, data.shape) for a in arrays]))
     return outputs
 
