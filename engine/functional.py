@@ -769,7 +769,7 @@ def _index_parts(index):
     if isinstance(index, list) and len(index) < 32 and builtins.any(
         isinstance(p, _SEQUENCES) or p is None or p is Ellipsis for p in index
     ):
-        warnings.warn(_NON_TUPLE_SEQUENCE, UserWarning, stacklevel=4)
+        warnings.warn(_NON_TUPLE_SEQUENCE, UserWarning, stacklevel=5)  # at the caller's x[...]
         return tuple(index)
     return (index,)
 
@@ -808,8 +808,8 @@ def _index_part(part):
         if kind != "b" and part._data.ndim == 0:
             return builtins.int(part._data)
         return part._data
-    if isinstance(part, (list, tuple)):
-        return _index_array(part)
+    if isinstance(part, (list, tuple, range)):
+        return _index_array(list(part))
     if isinstance(part, np.ndarray):
         return part
     if isinstance(part, (builtins.bool, np.bool_)):
@@ -866,7 +866,7 @@ def _numpy_index(tensor, index):
             ellipsis_seen = True
             kept += [("slice", d, slice(None)) for d in range(dim, dim + covered)]
             torch_kinds += ["b"] * covered
-            numpy_kinds += ["b"] * builtins.max(covered, 1)
+            numpy_kinds += ["b"] * builtins.max(covered, 1)  # NumPy's ... separates even when it covers nothing
             dim += covered
         elif part is None:
             kept.append(("new", None, None))
@@ -901,6 +901,9 @@ def _numpy_index(tensor, index):
         return tuple(parts)
     _expand_masks(shape, kept, masks)
     broadcast = _broadcast_index_shapes([part for kind, _, part in kept if kind == "array"])
+    if math.prod(broadcast) and builtins.any(kind == "array" and dim is not None and not shape[dim]
+                                             for kind, dim, _ in kept):
+        raise IndexError("index is out of bounds for dimension with size 0")
     if math.prod(broadcast) * math.prod(_kept_size(shape, *entry) for entry in kept if entry[0] != "array"):
         _check_in_bounds(shape, kept, broadcast)
     else:  # torch reads nothing for an empty result, so it never checks the positions: neither should NumPy

@@ -10,8 +10,9 @@ and message, must be torch's.
 """
 import numpy as np
 
-PART_KINDS = ["int", "slice", "full slice", "None", "...", "list", "2-D tensor", "mask", "bool"]
-PART_WEIGHTS = [0.2, 0.15, 0.07, 0.1, 0.08, 0.2, 0.07, 0.1, 0.03]
+PART_KINDS = ["int", "0-d tensor", "slice", "full slice", "None", "...", "list", "float list", "2-D tensor", "mask",
+              "bool"]
+PART_WEIGHTS = [0.17, 0.03, 0.15, 0.07, 0.1, 0.08, 0.17, 0.03, 0.07, 0.1, 0.03]
 
 
 def draw_shape(rng):
@@ -23,10 +24,15 @@ def draw_index(rng, shape):
     """A list of (kind, data) parts; `build` turns it into either library's index."""
     parts, dim, ellipsis_used = [], 0, False
     for _ in range(rng.integers(1, 5)):
-        kind = rng.choice(PART_KINDS, p=PART_WEIGHTS)
+        kind = str(rng.choice(PART_KINDS, p=PART_WEIGHTS))
         size = shape[dim] if dim < len(shape) else 3  # past the last dim: a bad index, on purpose
         if kind == "int":
             parts.append(("int", int(rng.integers(-size, size)) if size else 0))
+        elif kind == "0-d tensor":
+            parts.append(("tensor", np.array(int(rng.integers(-size, size)) if size else 0)))
+        elif kind == "float list":  # torch truncates the floats to positions
+            parts.append(("list", [float(v) for v in rng.uniform(-size + 0.5, size - 0.5, rng.integers(1, 3))]
+                          if size else []))
         elif kind == "slice":
             parts.append(("slice", (int(rng.integers(0, 3)), int(rng.integers(1, 5)), int(rng.integers(1, 3)))))
         elif kind == "full slice":

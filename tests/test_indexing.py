@@ -54,6 +54,8 @@ def indices(lib):
         "list, int, list": ([0, 1], 2, [1, 1]),
         "ellipsis, 2-D mask": (Ellipsis, lib.tensor(VALUES[0] > 0.5)),
         "list of floats": [1.0, 0.7],
+        "range": range(1, 2),
+        "list holding a slice, read as a tuple": [0, slice(1, None)],
     }
 
 
@@ -79,6 +81,7 @@ BAD_INDICES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
 @pytest.mark.parametrize("name", list(indices(engine)))
 def test_index_matches_torch(name, torch):
     x = engine.tensor(VALUES, requires_grad=True)
@@ -100,6 +103,17 @@ def test_bad_index_raises_as_torch(name, torch):
     engine_index = engine.from_numpy(index) if isinstance(index, np.ndarray) else index
     assert_same_error(outcome(lambda: engine.tensor(VALUES)[engine_index]),
                       outcome(lambda: torch.tensor(VALUES)[torch_index]))
+
+
+@pytest.mark.parametrize("shape, index", [((3, 0), (slice(None), [0])), ((1, 0, 0), (Ellipsis, [0])),
+                                          ((3, 0), ([0, 1], slice(None)))], ids=str)
+def test_index_into_an_empty_dim_as_torch(shape, index, torch):
+    ours, theirs = outcome(lambda: engine.zeros(*shape)[index]), outcome(lambda: torch.zeros(*shape)[index])
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours[0] == "ok", ours[1]
+        assert_same_tensor(ours[1], theirs[1])
 
 
 def test_index_error_messages():
