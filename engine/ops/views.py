@@ -32,7 +32,7 @@ def reshape_to(tensor, shape):
 
 def reshape_copy(tensor, shape):
     """reshape when no view can do it: a contiguous copy, read in the new shape (as torch records it)."""
-    return UnsafeView.apply(Clone.apply(tensor), shape)
+    return UnsafeView.apply(Clone.apply(tensor, contiguous=True), shape)
 
 
 class View(Function):
