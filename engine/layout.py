@@ -10,6 +10,8 @@ torch's rules, which the engine follows:
 NumPy's own choice (`order="K"`) agrees with the first rule except where the inputs disagree,
 so a result is laid out again only then. Its strides for dims of size 1 can still differ.
 """
+import functools
+
 import numpy as np
 
 from .tensor import Tensor
@@ -45,6 +47,12 @@ def iterator_order(shape, operand_strides):
     return order
 
 
+@functools.lru_cache(maxsize=256)
+def _plain_strides(shape, itemsize):
+    """The strides of a contiguous array, as torch gives them (a size-1 dim steps over what follows it)."""
+    return tuple(_strides_in(shape, range(len(shape) - 1, -1, -1), itemsize))
+
+
 def _broadcast_strides(array, shape):
     strides = [0] * (len(shape) - array.ndim) + list(array.strides)
     sizes = [1] * (len(shape) - array.ndim) + list(array.shape)
@@ -67,8 +75,7 @@ def empty_in(shape, order, dtype):
 
 def laid_out(array, order):
     """`array` copied into memory where the dims vary from fastest to slowest in `order`, unless it already is."""
-    expected = _strides_in(array.shape, order, array.itemsize)
-    if all(size <= 1 or stride == want for size, stride, want in zip(array.shape, array.strides, expected)):
+    if array.size == 0 or list(array.strides) == _strides_in(array.shape, order, array.itemsize):
         return array
     result = empty_in(array.shape, order, array.dtype)
     result[...] = array
@@ -79,33 +86,47 @@ def _own_order(array):
     return iterator_order(array.shape, [_broadcast_strides(array, array.shape)])
 
 
-def preserved_copy(array):
-    """A copy laid out as torch's clone lays it out: dense, with the dims in the order of `array`'s strides."""
-    if array.ndim < 2 or array.flags.c_contiguous and 1 not in array.shape:  # a size-1 dim keeps its stride
-        return array.copy()
-    result = empty_in(array.shape, _own_order(array), array.dtype)
-    result[...] = array
-    return result
+def _is_dense(array):
+    """True when the elements fill one block of memory, each once (torch's "non-overlapping and dense")."""
+    expected = _strides_in(array.shape, _own_order(array), array.itemsize)
+    return all(size <= 1 or stride == want for size, stride, want in zip(array.shape, array.strides, expected))
 
 
 def preserved_empty(array, dtype):
-    """An uninitialised array shaped and laid out like `array`, as torch's empty_like makes it."""
-    if array.flags.c_contiguous or array.ndim < 2:
+    """An uninitialised array shaped and laid out like `array`, as torch's empty_like makes it.
+
+    A dense `array` lends its strides exactly, even those of its size-1 dims; any other is
+    packed densely with its dims in the order of its strides.
+    """
+    dtype = np.dtype(dtype)
+    if array.ndim < 2 or array.size == 0 or array.flags.c_contiguous and 1 not in array.shape:
         return np.empty(array.shape, dtype=dtype)
-    return empty_in(array.shape, _own_order(array), dtype)
+    if not _is_dense(array):
+        return empty_in(array.shape, _own_order(array), dtype)
+    strides = [stride // array.itemsize * dtype.itemsize for stride in array.strides]
+    return np.ndarray(array.shape, dtype=dtype, buffer=np.empty(array.size, dtype=dtype), strides=strides)
+
+
+def preserved_copy(array):
+    """A copy laid out as torch's clone lays it out (see preserved_empty)."""
+    result = preserved_empty(array, array.dtype)
+    result[...] = array
+    return result
 
 
 def follow_inputs(outputs, args):
     """After an elementwise forward: lay its result out as torch's TensorIterator would."""
     data = outputs._data
-    if data.ndim < 2:
+    if data.ndim < 2 or data.size < 2:
         return outputs
-    for arg in args:
-        if isinstance(arg, Tensor) and not arg._data.flags.c_contiguous:
-            break
-    else:  # contiguous inputs give a contiguous result under both rules
-        return outputs
-    arrays = [a._data for a in args if isinstance(a, Tensor) and a._data.ndim]
+    arrays = [a._data for a in args if isinstance(a, Tensor) and a._data.ndim]  # a 0-d input has no say
+    if all(a.flags.c_contiguous for a in arrays):
+        if 1 not in data.shape:  # contiguous inputs give a contiguous result under both rules
+            return outputs
+        if all(a.shape == data.shape for a in arrays):  # torch's fast path: contiguous, with plain strides
+            if data.strides != _plain_strides(data.shape, data.itemsize):
+                outputs._data = np.ascontiguousarray(data).reshape(-1).reshape(data.shape)
+            return outputs
     outputs._data = laid_out(data, iterator_order(data.shape, [_broadcast_strides(a, data.shape) for a in arrays]))
     return outputs
 
@@ -127,7 +148,10 @@ def register_layouts():
     """Attach the layout rules to the operations (called once the ops modules are loaded)."""
     from .ops import arithmetic, joining, pointwise, reductions
 
-    for function in (arithmetic.Add, arithmetic.Sub, arithmetic.Mul, arithmetic.Div, arithmetic.PowTensor,
+    for function in (arithmetic.Add, arithmetic.Sub, arithmetic.Rsub, arithmetic.Mul, arithmetic.Div, arithmetic.Neg,
+                     arithmetic.Reciprocal, arithmetic.PowScalar, arithmetic.PowTensor, arithmetic.PowFromScalar,
+                     pointwise.Exp, pointwise.Log, pointwise.Sqrt, pointwise.Abs, pointwise.Sign, pointwise.Tanh,
+                     pointwise.Sigmoid, pointwise.Relu, pointwise.Sin, pointwise.Cos, pointwise.Clamp,
                      pointwise.Maximum, pointwise.Minimum, pointwise.Compare, pointwise.Where):
         function._result_layout = staticmethod(follow_inputs)
     for function in (reductions.Sum, reductions.Mean, reductions.Prod, reductions.Extremum, reductions.ExtremumAlongDim,

@@ -234,6 +234,11 @@ def _layout_examples(lib):
         "keepdim sum over the first dim": lambda: p.sum(0, keepdim=True),
         "mean along a dim": lambda: p.mean(-1),
         "column + transpose": lambda: lib.ones(4, 1) + t,
+        # a size-1 dim: torch keeps its stride where it keeps the layout, and plain strides on its fast path
+        "clone of a transposed row": lambda: x[:1].t().clone(),
+        "zeros_like of a transposed row": lambda: lib.zeros_like(x[:1].t()),
+        "exp of a permuted block with a size-1 dim": lambda: lib.arange(8.0).reshape(4, 1, 2).permute(0, 2, 1).exp(),
+        "sum of a column, keepdim": lambda: t.sum(1, keepdim=True),
     }
 
 
