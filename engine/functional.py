@@ -1034,7 +1034,8 @@ def index_put_(input, index, value):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         _check_inplace(input)
         try:
-            result = indexing.IndexPut.apply(input, numpy_index, value)
+            result = indexing.IndexPut.apply(input, numpy_index, value,
+                                             through_view=kind != "IndexBackward0" or _views_first(index))
         except (ValueError, TypeError) as error:  # NumPy's TypeError: a mask given a value of too many dims
             raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
         return _commit_inplace(input, result)
@@ -1044,6 +1045,18 @@ def index_put_(input, index, value):
         raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
     input._version_counter[0] += 1
     return input
+
+
+def _views_first(index):
+    """True when torch takes a view (an int, None, a bool or a partial slice) before writing with the arrays."""
+    for part in index if isinstance(index, tuple) else (index,):
+        if part is None or isinstance(part, (int, np.integer, np.bool_)):
+            return True
+        if isinstance(part, Tensor) and part._data.ndim == 0:
+            return True
+        if isinstance(part, slice) and not (part.start in (None, 0) and part.step in (None, 1) and part.stop is None):
+            return True
+    return False
 
 
 def _setitem_error(input, index, value, error):

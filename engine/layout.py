@@ -7,8 +7,10 @@ torch's rules, which the engine follows:
   and `.view(-1)` on them fails as in torch.
 * reductions along a dim, softmax, cat and stack give contiguous results.
 
-NumPy's own choice (`order="K"`) agrees with the first rule except where the inputs disagree,
-so a result is laid out again only then. Its strides for dims of size 1 can still differ.
+NumPy's own choice (`order="K"`) agrees with the first rule except where the inputs disagree
+(or a dim has size 1), so a result is laid out again only then. The strides of empty tensors,
+and of a size-1 dim where a Python number meets a tensor whose size-1 dim has an odd stride,
+can still differ from torch's; is_contiguous and .view do not depend on them.
 """
 import functools
 

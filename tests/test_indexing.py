@@ -231,6 +231,17 @@ def test_setitem_on_a_leaf_allowed_under_no_grad():
     assert x.tolist() == [1.0, 0.0, 0.0] and x.is_leaf
 
 
+@pytest.mark.parametrize("index", [[0, 1], (slice(None), 1), (1, slice(None), [0, 3]), (slice(None), [0, 2]),
+                                   (slice(1, None), [0, 2]), (None, [1]), (Ellipsis, [0, 3])], ids=str)
+def test_recorded_setitem_names_its_node_as_torch(index, torch):
+    def run(lib):
+        y = lib.tensor(VALUES, requires_grad=True) * 1
+        y[index] = 0.0
+        return y.grad_fn.name().removeprefix("torch::autograd::")
+
+    assert run(engine) == run(torch)
+
+
 def test_setitem_with_a_wrong_shape_while_recording_raises_as_torch(torch):
     def run(lib, index):
         y = lib.tensor(VALUES, requires_grad=True) * 1

@@ -239,7 +239,10 @@ class Function:
             ctx.needs_input_grad = _NOTHING_NEEDED[len(args)] if len(args) < 8 else (False,) * len(args)
             outputs = cls.forward(ctx, *args, **kwargs)
             ctx._saved = None
-            return outputs if cls._result_layout is None else cls._result_layout(outputs, args)
+            layout = cls._result_layout
+            if layout is None or type(outputs) is not tuple and outputs._data.ndim < 2:  # 0-d and 1-D: one layout
+                return outputs
+            return layout(outputs, args)
         needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx.needs_input_grad = needs_input_grad
         _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
@@ -247,8 +250,9 @@ class Function:
             outputs = cls.forward(ctx, *args, **kwargs)
         finally:
             _grad_state.enabled = True
-        if cls._result_layout is not None:
-            outputs = cls._result_layout(outputs, args)
+        layout = cls._result_layout
+        if layout is not None and (type(outputs) is tuple or outputs._data.ndim > 1):
+            outputs = layout(outputs, args)
         if True not in needs_input_grad:
             ctx._saved = None
             return outputs

@@ -77,11 +77,11 @@ class IndexPut(Function):
     node_name = "CopySlices"
 
     @staticmethod
-    def forward(ctx, x, index, values):
+    def forward(ctx, x, index, values, through_view=True):
         ctx.index = index
         ctx.save_for_backward()  # freed after backward, so a second one raises, as torch's CopySlices does too
-        if not _is_basic(index):
-            ctx._name = "IndexPutBackward0"  # torch writes with index_put_, not through a view
+        if not through_view:
+            ctx._name = "IndexPutBackward0"  # torch's index_put_ wrote into x itself, not into a view of it
         ctx.values_shape = values._data.shape
         result = x._data.copy()
         result[index] = values._data.reshape(_without_leading_ones(values._data.shape))
