@@ -763,7 +763,8 @@ _SEQUENCES = (Tensor, list, tuple, range, np.ndarray, slice)
 
 
 def _index_parts(index):
-    """The parts of an index, as a tuple; torch reads a list as one index unless it holds tensors, lists, slices, None or ..."""
+    """The parts of an index, as a tuple: torch reads a list as one index, unless it holds tensors, lists, slices,
+    None or ... (then it is read as a tuple, with a warning)."""
     if isinstance(index, tuple):
         return index
     if isinstance(index, list) and len(index) < 32 and builtins.any(
@@ -948,7 +949,9 @@ def _broadcast_index_shapes(arrays):
         return np.broadcast(*arrays).shape if len(arrays) <= 32 else np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
         shapes = ", ".join(f"[{', '.join(map(str, a.shape))}]" for a in arrays)
-        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}") from None
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        ) from None
 
 
 def _check_in_bounds(shape, kept, broadcast):

@@ -246,7 +246,8 @@ def _layout_examples(lib):
 def test_layout_decides_view_as_in_torch(name, torch):
     def layout(result):
         viewed = outcome(lambda: result.view(-1))
-        return result.is_contiguous(), tuple(result.stride()), viewed[0], str(viewed[1]) if viewed[0] == "raised" else ""
+        message = str(viewed[1]) if viewed[0] == "raised" else ""
+        return result.is_contiguous(), tuple(result.stride()), viewed[0], message
 
     assert layout(_layout_examples(engine)[name]()) == layout(_layout_examples(torch)[name]())
 
