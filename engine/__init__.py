@@ -39,6 +39,9 @@ from .size import Size
 from .tensor import Tensor
 from .broadcasting import broadcast_shapes
 from . import nn, optim, return_types, static, utils, viz
+from .layout import register_layouts as _register_layouts
+
+_register_layouts()  # results laid out in memory as torch lays them out
 
 __version__ = "0.1.0"
 

@@ -298,20 +298,30 @@ def _like(input, dtype):
     return dtypes.as_dtype(dtype) if dtype is not None else input.dtype
 
 
+def _filled_like(input, value, dtype):
+    """An array shaped, and laid out in memory, like `input` (torch's preserve_format), holding `value`."""
+    from .layout import preserved_empty
+
+    array = preserved_empty(input._data, _like(input, dtype).numpy)
+    if value is not None:
+        array[...] = value
+    return array
+
+
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad, device)
+    return _finish(_filled_like(input, 0, dtype), requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad, device)
+    return _finish(_filled_like(input, 1, dtype), requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.empty(input._data.shape, dtype=_like(input, dtype).numpy), requires_grad, device)
+    return _finish(_filled_like(input, None, dtype), requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype).numpy), requires_grad, device)
+    return _finish(_filled_like(input, fill_value, dtype), requires_grad, device)
 
 
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False):

@@ -9,6 +9,7 @@ is one implementation per operation. `out=` and the in-place forms live here too
 tensor([1.5000, 2.5000])
 """
 import builtins
+import math
 import warnings
 
 import numpy as np
@@ -882,7 +883,40 @@ def unbind(input, dim=0):
 
 
 # ------------------------------------------------------------------------ indexing
-def _index_part(part, dim_size, dim):
+_NON_TUPLE_SEQUENCE = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in pytorch 2.9; "
+    "use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor index, "
+    "x[torch.tensor(seq)], which will result either in an error or a different result"
+)
+_SEQUENCES = (Tensor, list, tuple, range, np.ndarray, slice)
+
+
+def _index_parts(index):
+    """The parts of an index, as a tuple: torch reads a list as one index, unless it holds tensors, lists, slices,
+    None or ... (then it is read as a tuple, with a warning)."""
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, list) and len(index) < 32 and builtins.any(
+        isinstance(p, _SEQUENCES) or p is None or p is Ellipsis for p in index
+    ):
+        warnings.warn(_NON_TUPLE_SEQUENCE, UserWarning, stacklevel=5)  # at the caller's x[...]
+        return tuple(index)
+    return (index,)
+
+
+def _index_array(values):
+    """A list used as an index, as torch reads it: a bool mask, or int64 positions (floats truncated)."""
+    from .creation import tensor
+
+    array = tensor(values)._data
+    if array.dtype.kind in "bi":
+        return array if array.dtype.kind == "b" else array.astype(np.int64, copy=False)
+    if array.size and not (np.isfinite(array).all() and (np.abs(array) < 2.0 ** 63).all()):
+        raise RuntimeError("value cannot be converted to type int64 without overflow")
+    return np.trunc(array).astype(np.int64)
+
+
+def _index_part(part):
     """One component of an index, checked and converted for NumPy."""
     if isinstance(part, slice):
         if part.step == 0:
@@ -904,11 +938,8 @@ def _index_part(part, dim_size, dim):
         if kind != "b" and part._data.ndim == 0:
             return builtins.int(part._data)
         return part._data
-    if isinstance(part, (list, tuple)):
-        array = np.asarray([p.item() if isinstance(p, Tensor) else p for p in part])
-        if array.dtype.kind not in "iub":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return array
+    if isinstance(part, (list, tuple, range)):
+        return _index_array(list(part))
     if isinstance(part, np.ndarray):
         return part
     if isinstance(part, (builtins.bool, np.bool_)):
@@ -923,55 +954,177 @@ def _index_part(part, dim_size, dim):
     )
 
 
+def _dims_taken(part):
+    """How many dimensions of the indexed tensor one part uses up."""
+    if part is None or part is Ellipsis:
+        return 0
+    if isinstance(part, np.ndarray) and part.dtype == np.bool_:
+        return part.ndim  # x[True] takes none: it adds a dim, like None
+    return 1
+
+
 def _numpy_index(tensor, index):
-    """Translate a torch index to a NumPy one, raising torch's errors for bad ones."""
-    parts = index if isinstance(index, tuple) else (index,)
-    converted = []
+    """Translate a torch index to a NumPy index that gives torch's result, raising torch's errors for bad ones.
+
+    torch first applies the ints, slices and None, then indexes the dims that are left with the
+    arrays and masks. Where the arrays sit next to each other there, their broadcast dims take
+    their place; otherwise they go first. NumPy counts ints as arrays too (and an empty ... as a
+    separator), so where the two rules disagree, as in x[1, :, [0, 3]], every dim gets an integer
+    array shaped to land where torch puts it.
+    """
+    parts = [_index_part(p) for p in _index_parts(index)]
     shape = tensor._data.shape
-    position = 0  # the input dimension the next part applies to
-    consumed = builtins.sum(
-        (p._data.ndim if isinstance(p, Tensor) and p._data.dtype.kind == "b" else
-         0 if isinstance(p, (builtins.bool, np.bool_)) else 1)  # x[True] adds a dim, like None
-        for p in parts if p is not None and p is not Ellipsis
-    )
+    consumed = builtins.sum(_dims_taken(p) for p in parts)
     if consumed > len(shape):
         if not shape and len(parts) == 1 and isinstance(parts[0], slice):
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
-        if not shape and len(parts) == 1 and isinstance(parts[0], (int, np.integer)):
+        if not shape and len(parts) == 1 and isinstance(parts[0], int):
             raise IndexError(
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
                 "convert a 0-dim tensor to a number"
             )
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    for part in parts:
+    kept = []  # what torch indexes with the arrays: (kind, input dim or None, part), one per dim left after the ints
+    torch_kinds, numpy_kinds = [], []  # under each rule, "a" for an advanced part and "b" for any other dim
+    masks = []  # (position in kept, mask, input dim), checked once every int has been applied, as torch does
+    selected = {}  # input dim -> the int that selects it
+    array_dims = {}  # position in the index -> input dim, for each integer array
+    dim, ellipsis_seen = 0, False
+    for position, part in enumerate(parts):
         if part is Ellipsis:
-            converted.append(part)
-            position = len(shape) - builtins.sum(
-                1 for p in parts[parts.index(part) + 1 :] if p is not None and p is not Ellipsis
+            covered = 0 if ellipsis_seen else len(shape) - consumed
+            ellipsis_seen = True
+            kept += [("slice", d, slice(None)) for d in range(dim, dim + covered)]
+            torch_kinds += ["b"] * covered
+            numpy_kinds += ["b"] * builtins.max(covered, 1)  # NumPy's ... separates even when it covers nothing
+            dim += covered
+        elif part is None:
+            kept.append(("new", None, None))
+            torch_kinds.append("b")
+            numpy_kinds.append("b")
+        elif isinstance(part, int):
+            size = shape[dim]
+            if not -size <= part < size:  # torch names the position in the index, not the dim
+                raise IndexError(f"index {part} is out of bounds for dimension {position} with size {size}")
+            numpy_kinds.append("a")
+            selected[dim] = part
+            dim += 1
+        elif isinstance(part, slice):
+            kept.append(("slice", dim, part))
+            torch_kinds.append("b")
+            numpy_kinds.append("b")
+            dim += 1
+        else:
+            torch_kinds.append("a")
+            numpy_kinds.append("a")
+            if part.dtype != np.bool_:
+                kept.append(("array", dim, part))
+                array_dims[position] = dim
+            elif not part.ndim:  # x[True]: torch adds a dim of size 1 and indexes it with [0] ([] for False)
+                kept.append(("array", None, np.zeros(builtins.int(part), dtype=np.int64)))
+            else:
+                masks.append((len(kept), part, dim))
+                kept += [("array", dim + i, None) for i in range(part.ndim)]  # filled below
+            dim += _dims_taken(part)
+    kept += [("slice", d, slice(None)) for d in range(dim, len(shape))]
+    if "a" not in torch_kinds:
+        return tuple(parts)
+    _expand_masks(shape, kept, masks)
+    broadcast = _broadcast_index_shapes([part for kind, _, part in kept if kind == "array"])
+    if math.prod(broadcast) and builtins.any(kind == "array" and dim is not None and not shape[dim]
+                                             for kind, dim, _ in kept):
+        raise IndexError("index is out of bounds for dimension with size 0")
+    if math.prod(broadcast) * math.prod(_kept_size(shape, *entry) for entry in kept if entry[0] != "array"):
+        _check_in_bounds(shape, kept, broadcast)
+    else:  # torch reads nothing for an empty result, so it never checks the positions: neither should NumPy
+        kept = [(kind, dim, np.clip(part, -shape[dim], shape[dim] - 1) if kind == "array" and dim is not None
+                 and shape[dim] else part) for kind, dim, part in kept]
+        parts = [np.clip(part, -shape[dim], shape[dim] - 1) if position in array_dims and shape[dim] else part
+                 for position, part in enumerate(parts) for dim in [array_dims.get(position)]]
+    if _adjacent(torch_kinds) == _adjacent(numpy_kinds):
+        return tuple(parts)
+    return _index_grid(shape, kept, selected, broadcast, _adjacent(torch_kinds))
+
+
+def _adjacent(kinds):
+    return "b" not in "".join(kinds).strip("b")
+
+
+def _kept_size(shape, kind, dim, part):
+    if dim is None:
+        return 1
+    return len(range(*part.indices(shape[dim]))) if kind == "slice" else shape[dim]
+
+
+def _expand_masks(shape, kept, masks):
+    """Check each mask against the dims it covers, then put its nonzero positions in its entries of `kept`."""
+    indexed = [_kept_size(shape, *entry) for entry in kept]  # the tensor torch's error names
+    for position, mask, dim in masks:
+        expected = tuple(indexed[position:position + mask.ndim])
+        if mask.shape != expected:
+            bad = next(i for i in range(mask.ndim) if i >= len(expected) or mask.shape[i] != expected[i])
+            raise IndexError(
+                f"The shape of the mask [{', '.join(map(str, mask.shape))}] at index {bad} does not match the shape "
+                f"of the indexed tensor [{', '.join(map(str, indexed))}] at index {position + bad}"
             )
-            continue
-        value = _index_part(part, shape[position] if position < len(shape) else None, position)
-        if isinstance(value, int):
-            size = shape[position]
-            if not -size <= value < size:
-                raise IndexError(f"index {value} is out of bounds for dimension {position} with size {size}")
-        elif isinstance(value, np.ndarray) and value.dtype.kind == "b" and value.ndim:
-            expected = shape[position : position + value.ndim]
-            if value.shape != expected:
-                bad = next(i for i in range(value.ndim) if i >= len(expected) or value.shape[i] != expected[i])
-                raise IndexError(
-                    f"The shape of the mask [{', '.join(map(str, value.shape))}] at index {bad} does not match the shape "
-                    f"of the indexed tensor [{', '.join(map(str, shape))}] at index {position + bad}"
-                )
-        elif isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.size:
-            size = shape[position]
-            out_of_range = value[(value >= size) | (value < -size)]
-            if out_of_range.size:
-                raise IndexError(f"index {out_of_range.flat[0]} is out of bounds for dimension {position} with size {size}")
-        converted.append(value)
-        if part is not None:
-            position += value.ndim if isinstance(value, np.ndarray) and value.dtype.kind == "b" else 1
-    return tuple(converted)
+        for i, positions in enumerate(np.nonzero(mask)):
+            kept[position + i] = ("array", dim + i, positions)
+
+
+def _broadcast_index_shapes(arrays):
+    if len(arrays) == 1:
+        return arrays[0].shape
+    try:
+        return np.broadcast(*arrays).shape if len(arrays) <= 32 else np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(f"[{', '.join(map(str, a.shape))}]" for a in arrays)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        ) from None
+
+
+def _check_in_bounds(shape, kept, broadcast):
+    """torch's error for the first position, in broadcast order, where an index is out of range."""
+    entries = [(dim, part) for kind, dim, part in kept if kind == "array"]
+    if builtins.all(not part.size or -size <= part.min() and part.max() < size
+                    for dim, part in entries for size in [1 if dim is None else shape[dim]]):
+        return
+    bad = [np.broadcast_to((part >= size) | (part < -size), broadcast)
+           for dim, part in entries for size in [1 if dim is None else shape[dim]]]
+    anywhere = np.logical_or.reduce(bad, axis=0)
+    if not anywhere.any():
+        return
+    first = np.flatnonzero(anywhere)[0]
+    which = next(i for i, b in enumerate(bad) if b.flat[first])
+    dim, part = entries[which]
+    value = np.broadcast_to(part, broadcast).flat[first]
+    raise IndexError(f"index {value} is out of bounds for dimension {which} with size {shape[dim]}")
+
+
+def _index_grid(shape, kept, selected, broadcast, adjacent):
+    """One integer array per input dim, shaped so that NumPy lays the result out as torch does."""
+    first = next(i for i, (kind, _, _) in enumerate(kept) if kind == "array")
+    before = kept[:first] if adjacent else []
+    after = [entry for entry in kept[len(before):] if entry[0] != "array"]
+    out_shape = [_kept_size(shape, *entry) for entry in before] + list(broadcast)
+    out_shape += [_kept_size(shape, *entry) for entry in after]
+    grid = [np.asarray(selected.get(dim, 0)) for dim in range(len(shape))]
+
+    def place(values, start):
+        grid_shape = [1] * len(out_shape)
+        grid_shape[start:start + values.ndim] = values.shape
+        return values.reshape(grid_shape)
+
+    for offset, (kind, dim, part) in enumerate(before):
+        if kind == "slice":
+            grid[dim] = place(np.arange(shape[dim])[part], offset)
+    for kind, dim, part in kept:
+        if kind == "array" and dim is not None:
+            grid[dim] = place(part, len(before) + len(broadcast) - part.ndim)
+    for offset, (kind, dim, part) in enumerate(after, start=len(before) + len(broadcast)):
+        if kind == "slice":
+            grid[dim] = place(np.arange(shape[dim])[part], offset)
+    return tuple(np.broadcast_to(values, out_shape) for values in grid)
 
 
 def _index_name(index):
@@ -1018,11 +1171,17 @@ def index_put_(input, index, value):
             if value._data.ndim:
                 return copy_(input, _value_that_fits(input, numpy_index, value, input))
             return _commit_inplace(input, indexing.Fill.apply(input, value, "FillBackward3"), _edge(input))
-        result = indexing.IndexPut.apply(input, numpy_index, value)
+        if input._requires_grad and input._grad_fn is None and _views_first(index):
+            # torch writes through a view x[i] before the arrays, so it names the view
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        try:
+            result = indexing.IndexPut.apply(input, numpy_index, value, _views_first(index))
+        except (ValueError, TypeError) as error:  # NumPy's TypeError: a mask given a value of too many dims
+            raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
         return _commit_inplace(input, result)
     try:
-        input._data[numpy_index] = value._data
-    except ValueError as error:
+        input._data[numpy_index] = value._data.reshape(indexing._without_leading_ones(value._data.shape))
+    except (ValueError, TypeError) as error:
         raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
     input._version_counter[0] += 1
     return input
@@ -1042,6 +1201,18 @@ def _value_that_fits(input, index, value, view):
     except ValueError as error:
         raise RuntimeError(_setitem_error(input, index, value, error)) from None
     return value
+
+
+def _views_first(index):
+    """True when torch takes a view (an int, None, a bool or a partial slice) before writing with the arrays."""
+    for part in index if isinstance(index, tuple) else (index,):
+        if part is None or isinstance(part, (int, np.integer, np.bool_)):
+            return True
+        if isinstance(part, Tensor) and part._data.ndim == 0:
+            return True
+        if isinstance(part, slice) and not (part.start in (None, 0) and part.step in (None, 1) and part.stop is None):
+            return True
+    return False
 
 
 def _setitem_error(input, index, value, error):

@@ -798,7 +798,11 @@ class Tensor:
         return F.expand(self, other.shape)
 
     def contiguous(self):
-        return self if self._data.flags.c_contiguous else self.clone()
+        if self._data.flags.c_contiguous:
+            return self
+        from .ops.views import Clone
+
+        return Clone.apply(self, contiguous=True)
 
     def flip(self, dims):
         return F.flip(self, dims)

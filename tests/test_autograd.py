@@ -654,3 +654,60 @@ def test_retain_grad_on_a_view_follows_its_base_written_in_place(torch):
         return v.grad.tolist(), x.grad.tolist()
 
     assert run(engine) == run(torch)
+
+
+# ------------------------------------------------------------------------ inputs that get no gradient
+def _no_gradient_programs(lib):
+    class Inner(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 3
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 3
+
+    class DropsSecond(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * 2 + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2, None
+
+    def custom_returns_none():
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        DropsSecond.apply(a, b).sum().backward()
+        return a.grad, b.grad
+
+    def custom_fed_nothing():  # torch still calls a Python Function, with zeros
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        DropsSecond.apply(a, Inner.apply(b)).sum().backward()
+        return a.grad, b.grad
+
+    def builtin_fed_nothing():
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        return lib.autograd.grad(DropsSecond.apply(a, b * 2).sum(), [a, b], allow_unused=True)
+
+    def cat_with_an_empty_leaf():
+        a, e = lib.ones(2, requires_grad=True), lib.ones(0, requires_grad=True)
+        lib.cat([a, e]).sum().backward()
+        return a.grad, e.grad
+
+    def cat_with_an_empty_result():
+        a, e = lib.ones(2, 3, requires_grad=True), lib.ones(2, 0, requires_grad=True)
+        return lib.autograd.grad(lib.cat([a * 1, e * 1], 1).sum(), [a, e])
+
+    return [custom_returns_none, custom_fed_nothing, builtin_fed_nothing, cat_with_an_empty_leaf,
+            cat_with_an_empty_result]
+
+
+@pytest.mark.parametrize("which", range(5))
+def test_inputs_that_get_no_gradient_match_torch(which, torch):
+    ours = _no_gradient_programs(engine)[which]()
+    theirs = _no_gradient_programs(torch)[which]()
+    for mine, real in zip(ours, theirs):
+        assert (mine is None) == (real is None), f"gradient {mine} where torch has {real}"
+        if mine is not None:
+            assert_same_tensor(mine, real)

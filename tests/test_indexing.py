@@ -4,10 +4,13 @@ Every index below is applied to the same tensor in the engine and in torch: the 
 the grad_fn name, the gradient (repeated indices must accumulate) and the errors must be
 the same. The table-driven checks in test_ops.py add gradcheck and hypothesis shapes.
 """
+import warnings
+
 import numpy as np
 import pytest
 
 import engine
+import index_programs
 from torch_compat import assert_same_error, assert_same_tensor, outcome, to_torch, torch  # noqa: F401
 
 VALUES = np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 10
@@ -40,6 +43,19 @@ def indices(lib):
         "python bool": True,
         "tensor and slice": (lib.tensor([1, 0]), slice(1, 3)),
         "separated advanced indices": ([0, 1], slice(None), [3, 0]),
+        # an int selects first, so the list's dim stays where it is (NumPy would put it first)
+        "int, slice, list": (1, slice(None), [0, 3]),
+        "int, None, list": (1, None, [0, 2]),
+        "int, ellipsis, list": (1, Ellipsis, [0, 3]),
+        "0-d tensor, slice, list": (lib.tensor(1), slice(None), [3, 0, 3]),
+        "int, slice, mask": (0, slice(None), lib.tensor([True, False, False, True])),
+        "slice, int, bool": (slice(None), 0, True),
+        "lists around an empty ellipsis": (slice(None), [0, 1], Ellipsis, [0, 1]),
+        "list, int, list": ([0, 1], 2, [1, 1]),
+        "ellipsis, 2-D mask": (Ellipsis, lib.tensor(VALUES[0] > 0.5)),
+        "list of floats": [1.0, 0.7],
+        "range": range(1, 2),
+        "list holding a slice, read as a tuple": [0, slice(1, None)],
     }
 
 
@@ -54,9 +70,18 @@ BAD_INDICES = {
     "zero step": slice(None, None, 0),
     "dict": {},
     "mask of the wrong shape": np.array([True, False, True]),
+    "float tensor": np.array([1.0]),
+    "list out of range after None": (1, None, [0, 3]),
+    "list out of range after a slice": (slice(None), [5]),
+    "second list out of range": ([0, 1], [0, 9]),
+    "int out of range after None": (slice(None), None, 5),
+    "lists that do not broadcast": ([0, 1], [0, 1, 2]),
+    "mask of the wrong shape after an int": (0, np.ones((2, 2), dtype=bool)),
+    "NaN in a list": [float("nan")],
 }
 
 
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
 @pytest.mark.parametrize("name", list(indices(engine)))
 def test_index_matches_torch(name, torch):
     x = engine.tensor(VALUES, requires_grad=True)
@@ -78,6 +103,17 @@ def test_bad_index_raises_as_torch(name, torch):
     engine_index = engine.from_numpy(index) if isinstance(index, np.ndarray) else index
     assert_same_error(outcome(lambda: engine.tensor(VALUES)[engine_index]),
                       outcome(lambda: torch.tensor(VALUES)[torch_index]))
+
+
+@pytest.mark.parametrize("shape, index", [((3, 0), (slice(None), [0])), ((1, 0, 0), (Ellipsis, [0])),
+                                          ((3, 0), ([0, 1], slice(None)))], ids=str)
+def test_index_into_an_empty_dim_as_torch(shape, index, torch):
+    ours, theirs = outcome(lambda: engine.zeros(*shape)[index]), outcome(lambda: torch.zeros(*shape)[index])
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours[0] == "ok", ours[1]
+        assert_same_tensor(ours[1], theirs[1])
 
 
 def test_index_error_messages():
@@ -129,6 +165,12 @@ def assignments(lib):
         "other dtype, mask, one value": (lib.tensor(VALUES > 1.0), lib.tensor([2.0])),
         "other dtype, mask, many values": (lib.tensor(VALUES > 2.2), lib.tensor([2.0], dtype=lib.float32).expand(1)),
         "other dtype, basic": (0, lib.ones(3, 4, dtype=lib.int32)),
+        "int, slice, list = tensor": ((1, slice(None), [0, 3]), lib.tensor([[1.0, 2.0]] * 3, dtype=lib.float64)),
+        "ellipsis, 2-D mask = tensor": ((Ellipsis, lib.tensor(VALUES[0] > 1.8)),
+                                        lib.tensor([[5.0], [6.0]], dtype=lib.float64)),
+        "int = one-element tensor": ((1, 2, 3), lib.tensor([5.0], dtype=lib.float64)),
+        "list = column of ones": ([1], lib.ones(1, 1, 3, 4, dtype=lib.float64)),
+        "mask = column": (lib.tensor(VALUES > 2.0), lib.tensor([[5.0], [6.0]], dtype=lib.float64)),
     }
 
 
@@ -187,3 +229,96 @@ def test_setitem_on_a_leaf_allowed_under_no_grad():
     with engine.no_grad():
         x[0] = 1.0  # allowed: nothing is recorded
     assert x.tolist() == [1.0, 0.0, 0.0] and x.is_leaf
+
+
+@pytest.mark.parametrize("index", [[0, 1], (slice(None), 1), (1, slice(None), [0, 3]), (slice(None), [0, 2]),
+                                   (slice(1, None), [0, 2]), (None, [1]), (Ellipsis, [0, 3])], ids=str)
+def test_recorded_setitem_names_its_node_as_torch(index, torch):
+    def run(lib):
+        y = lib.tensor(VALUES, requires_grad=True) * 1
+        y[index] = 0.0
+        return y.grad_fn.name().removeprefix("torch::autograd::")
+
+    assert run(engine) == run(torch)
+
+
+def test_setitem_with_a_wrong_shape_while_recording_raises_as_torch(torch):
+    def run(lib, index):
+        y = lib.tensor(VALUES, requires_grad=True) * 1
+        y[index] = lib.ones(2, 2, dtype=lib.float64)
+
+    for index in [([0, 1], slice(None), 1), (0, slice(None))]:
+        assert_same_error(outcome(lambda: run(engine, index)), outcome(lambda: run(torch, index)))
+
+
+# ------------------------------------------------------------------------ backward
+def test_backward_and_double_backward_of_an_index_before_an_ellipsis(torch):
+    def run(lib):
+        x = lib.tensor(VALUES[0], requires_grad=True)
+        grad, = lib.autograd.grad((x[lib.tensor([0, 2, 0]), ...] ** 2).sum(), x, create_graph=True)
+        second, = lib.autograd.grad((grad ** 2).sum(), x)
+        y, v = x * 1, lib.ones(2, 4, dtype=lib.float64, requires_grad=True)
+        y[lib.tensor([0, 2]), ...] = v * x[:2]
+        grad_x, grad_v = lib.autograd.grad((y ** 2).sum(), [x, v], create_graph=True)
+        return (grad, second, grad_x, grad_v, *lib.autograd.grad((grad_x ** 2).sum() + (grad_v ** 3).sum(), [x, v]))
+
+    for ours, theirs in zip(run(engine), run(torch)):
+        assert_same_tensor(ours, theirs)
+
+
+@pytest.mark.parametrize("program", ["x[[0, 1]]", "x[x > 1]", "y[[0]] = 5", "y[x > 1] = 5", "x[1:]", "x[1]",
+                                     "y[1:] = 5", "y[1] = 5"])
+def test_second_backward_through_an_index_raises_as_torch(program, torch):
+    def run(lib):
+        x = lib.arange(4.0, requires_grad=True)
+        if program.startswith("y"):
+            y = x + 0  # AddBackward0 and SumBackward0 save nothing: only the index can be freed
+            exec(program, {}, {"x": x, "y": y})
+        else:
+            y = eval(program, {}, {"x": x})
+        out = y.sum()
+        out.backward()
+        return outcome(lambda: out.backward())
+
+    ours, theirs = run(engine), run(torch)
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours[0] == "ok", ours[1]
+
+
+# ------------------------------------------------------------------------ seeded programs
+def _same(ours, theirs, step):
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+        return
+    assert ours[0] == "ok", f"{step}: the engine raised {ours[1]!r}"
+    for mine, real in zip(ours[1], theirs[1]):
+        assert (mine is None) == (real is None), f"{step}: gradient None for one library only"
+        if mine is not None:
+            assert_same_tensor(mine, real)
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_seeded_indexing_programs_match_torch(block, torch):
+    """500 seeds per block: read, backward and writes through mixed, separated and bad indices."""
+    for seed in range(500 * block, 500 * (block + 1)):
+        rng = np.random.default_rng(seed)
+        shape = index_programs.draw_shape(rng)
+        values = rng.standard_normal(shape)
+        parts = index_programs.draw_index(rng, shape)
+        where = f"seed {seed}: x of shape {list(shape)}, index {index_programs.describe(parts)}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's, and ours, about a list read as a tuple
+            ours = outcome(lambda: index_programs.read(engine, seed, values, parts))
+            theirs = outcome(lambda: index_programs.read(torch, seed, values, parts))
+            _same(ours, theirs, f"{where}, read")
+            if theirs[0] == "raised":
+                continue
+            result_shape = tuple(theirs[1][0].shape)
+            for value_shape in (result_shape, result_shape[1:]):
+                for recording in (False, True):
+                    step = f"{where}, write of shape {list(value_shape)}, recording={recording}"
+                    _same(outcome(lambda: index_programs.write(engine, seed, values, parts, value_shape, recording)),
+                          outcome(lambda: index_programs.write(torch, seed, values, parts, value_shape, recording)),
+                          step)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import engine
+import layout_programs
 from torch_compat import assert_same_error, outcome, torch  # noqa: F401
 
 VIEWS = {
@@ -552,3 +553,50 @@ def test_views_the_engine_makes_inside_its_own_forward_stay_writable():
     values = engine.ones(3, 4, requires_grad=True).max(1)[0]
     values.mul_(2)
     assert m.grad_fn.name() == "MulBackward0" and values.grad_fn.name() == "MulBackward0"
+
+
+# ------------------------------------------------------------------------ layouts
+def _layout_examples(lib):
+    x = lib.arange(12.0).reshape(3, 4)
+    t, y = x.t(), lib.ones(4, 3)
+    p = lib.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+    return {
+        "x.t().clone()": lambda: t.clone(),
+        "x.t() + y": lambda: t + y,
+        "y + x.t()": lambda: y + t,
+        "x.t() * 2": lambda: t * 2,
+        "x.t().exp()": lambda: t.exp(),
+        "zeros_like(x.t())": lambda: lib.zeros_like(t),
+        "x.t().clone().add_(1)": lambda: t.clone().add_(1),
+        "x.t()[::2].clone()": lambda: t[::2].clone(),
+        "x.t().contiguous()": lambda: t.contiguous(),
+        "cat of transposes": lambda: lib.cat([t, t]),
+        "stack of transposes": lambda: lib.stack([t, t]),
+        "softmax of a transpose": lambda: t.softmax(-1),
+        "keepdim sum of a permuted tensor": lambda: p.sum(1, keepdim=True),
+        "keepdim sum over the first dim": lambda: p.sum(0, keepdim=True),
+        "mean along a dim": lambda: p.mean(-1),
+        "column + transpose": lambda: lib.ones(4, 1) + t,
+        # a size-1 dim: torch keeps its stride where it keeps the layout, and plain strides on its fast path
+        "clone of a transposed row": lambda: x[:1].t().clone(),
+        "zeros_like of a transposed row": lambda: lib.zeros_like(x[:1].t()),
+        "exp of a permuted block with a size-1 dim": lambda: lib.arange(8.0).reshape(4, 1, 2).permute(0, 2, 1).exp(),
+        "sum of a column, keepdim": lambda: t.sum(1, keepdim=True),
+    }
+
+
+@pytest.mark.parametrize("name", list(_layout_examples(engine)))
+def test_layout_decides_view_as_in_torch(name, torch):
+    def layout(result):
+        viewed = outcome(lambda: result.view(-1))
+        message = str(viewed[1]) if viewed[0] == "raised" else ""
+        return result.is_contiguous(), tuple(result.stride()), viewed[0], message
+
+    assert layout(_layout_examples(engine)[name]()) == layout(_layout_examples(torch)[name]())
+
+
+def test_seeded_layout_programs_match_torch(torch):
+    """2,000 seeds: layouts from permutes and steps, through elementwise ops, reductions, cat, clone, ..."""
+    for seed in range(2000):
+        recipe = layout_programs.draw(np.random.default_rng(seed))
+        assert layout_programs.run(engine, recipe) == layout_programs.run(torch, recipe), f"seed {seed}: {recipe}"

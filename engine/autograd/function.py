@@ -252,6 +252,7 @@ class Function:
     """
 
     node_name = None  # the grad_fn name; torch names a custom Function's node "<Name>Backward"
+    _result_layout = None  # set by engine.layout: lays the result out in memory as torch does
     not_graph_inputs = ()  # positions of tensor arguments that never get a gradient nor an edge
 
     def __init_subclass__(cls, **kwargs):
@@ -288,7 +289,10 @@ class Function:
             elif outputs and outputs[0]._base is not None:
                 for output in outputs:
                     _mark_no_grad_view(output, args)
-            return outputs
+            layout = cls._result_layout
+            if layout is None or type(outputs) is not tuple and outputs._data.ndim < 2:  # 0-d and 1-D: one layout
+                return outputs
+            return layout(outputs, args)
         needs_input_grad = tuple([
             isinstance(a, Tensor) and (a._requires_grad if a._base is None else _view_needs_grad(a)) for a in args
         ])
@@ -298,6 +302,9 @@ class Function:
             outputs = cls.forward(ctx, *args, **kwargs)
         finally:
             _grad_state.enabled = True
+        layout = cls._result_layout
+        if layout is not None and (type(outputs) is tuple or outputs._data.ndim > 1):
+            outputs = layout(outputs, args)
         if True not in needs_input_grad:
             ctx._saved = None
             return outputs
@@ -350,7 +357,7 @@ def _connect(ctx, args, outputs):
     ctx._input_positions = None if len(edges) == len(args) else positions
     ctx._sequence_nr = next(_sequence)
     ctx._num_outputs = len(outputs)
-    if len(outputs) > 1:  # for zeros where some outputs receive no gradient
+    if len(outputs) > 1 or ctx._custom:  # for zeros where some outputs receive no gradient
         ctx._output_meta = [(out._data.shape, out._data.dtype) for out in outputs]
     non_differentiable = ctx._non_differentiable
     for output_nr, out in enumerate(outputs):

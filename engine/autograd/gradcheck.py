@@ -48,7 +48,7 @@ def _analytical_jacobian(outputs, inputs, index):
         if output._requires_grad:
             for row in range(output._data.size):
                 unit = zeros_like(output)
-                unit._data.reshape(-1)[row] = 1
+                unit._data.flat[row] = 1  # .flat: unit may be laid out like a transposed output
                 (g,) = grad(output, target, unit, retain_graph=True, allow_unused=True)
                 if g is not None:
                     jacobian[row] = g._data.astype(np.float64).ravel()

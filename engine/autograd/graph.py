@@ -173,7 +173,9 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
     try:
         while ready:
             node = heapq.heappop(ready)[2]
-            grads = buffers.pop(node)
+            grads = buffers.pop(node, None)
+            if grads is None:  # every edge into it brought no gradient (a None from a backward)
+                grads = [None] * node._num_outputs
             if node._tensor_hooks:
                 node._run_tensor_hooks(grads)
             if target_index:
@@ -192,11 +194,11 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
             children = node.next_functions
             if needed is not None and not any(fn in needed for fn, _ in children):
                 continue
-            if len(grads) == 1:
-                input_grads = node._run(grads) if grads[0] is not None else [None] * len(children)
+            if len(grads) == 1 and grads[0] is not None:
+                input_grads = node._run(grads)
             else:
                 missing = _count_missing(grads)
-                if missing == len(grads):
+                if missing == len(grads) and not (node._custom and node.materialize_grads):
                     input_grads = [None] * len(children)
                 else:
                     materialize = missing and node.materialize_grads  # a Function may ask for None instead

@@ -22,20 +22,40 @@ def basic_view(array, index):
     return result
 
 
+def _keep_index(ctx, index):
+    """Hold the index for backward; an advanced one counts as a saved tensor, freed after backward as in torch."""
+    ctx.index = index
+    if not _is_basic(index):
+        ctx.save_for_backward()
+
+
+def _saved_index(ctx):
+    ctx.saved_tensors  # raises torch's error once backward has freed an advanced index
+    return ctx.index
+
+
+def _without_leading_ones(shape):
+    """The shape of an assigned value with its leading size-1 dims dropped, as torch does before broadcasting."""
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
 class Index(Function):
     """x[index]; backward adds the gradient into zeros at the positions read."""
 
     @staticmethod
     def forward(ctx, x, index, name):
         ctx._name = name
-        ctx.index, ctx.shape = index, x._data.shape
+        _keep_index(ctx, index)
+        ctx.shape = x._data.shape
         if _is_basic(index):
             return _view_of(x, basic_view(x._data, index))
         return _wrap(x._data[index])
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexScatter.apply(grad, ctx.index, ctx.shape), None, None
+        return IndexScatter.apply(grad, _saved_index(ctx), ctx.shape), None, None
 
 
 class IndexScatter(Function):
@@ -45,7 +65,7 @@ class IndexScatter(Function):
 
     @staticmethod
     def forward(ctx, values, index, shape):
-        ctx.index = index
+        _keep_index(ctx, index)
         result = np.zeros(shape, dtype=values._data.dtype)
         if _is_basic(index):
             result[index] = values._data
@@ -55,7 +75,8 @@ class IndexScatter(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad[ctx.index], None, None
+        index = _saved_index(ctx)
+        return Index.apply(grad, index, "SliceBackward0" if _is_basic(index) else "IndexBackward0"), None, None
 
 
 class IndexPut(Function):
@@ -64,23 +85,30 @@ class IndexPut(Function):
     node_name = "IndexPutBackward0"
 
     @staticmethod
-    def forward(ctx, x, index, values):
+    def forward(ctx, x, index, values, through_view=True):
         ctx.index = index
+        ctx.save_for_backward()  # freed after backward, so a second one raises, as torch's CopySlices does too
+        if through_view:  # torch took a view first (an int, None or a partial slice), then wrote into it
+            ctx._name = "torch::autograd::CopySlices"
         ctx.values_shape = values._data.shape
         result = x._data.copy()
-        result[index] = values._data
+        result[index] = values._data.reshape(_without_leading_ones(values._data.shape))
         return _wrap(result)
 
     @staticmethod
     def backward(ctx, grad):
         from ..broadcasting import sum_to_shape
 
+        index = _saved_index(ctx)
         kept = np.ones(grad._data.shape, dtype=grad._data.dtype)
-        kept[ctx.index] = 0  # written positions no longer depend on x
+        kept[index] = 0  # written positions no longer depend on x
         grad_x = grad * constant_like(kept, grad)
         grad_values = None
         if ctx.needs_input_grad[2]:
-            grad_values = sum_to_shape(grad[ctx.index], ctx.values_shape)
+            written = Index.apply(grad, index, "IndexBackward0")
+            grad_values = sum_to_shape(written, _without_leading_ones(ctx.values_shape))
+            if grad_values._data.shape != ctx.values_shape:
+                grad_values = grad_values.reshape(ctx.values_shape)
         return grad_x, None, grad_values
 
 

@@ -15,15 +15,17 @@ class Cat(Function):
         ctx.dim = dim
         # 1-D empty tensors are skipped, as torch skips them.
         ctx.sizes = [0 if t._data.ndim == 1 and t._data.size == 0 else t._data.shape[dim] for t in tensors]
+        ctx.shapes = [t._data.shape for t in tensors]
         arrays = [t._data.astype(dtype.numpy, copy=False) for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)]
         return _wrap(np.concatenate(arrays, axis=dim) if arrays else np.empty((0,), dtype.numpy))
 
     @staticmethod
     def backward(ctx, grad):
         pieces, start = [], 0
-        for size in ctx.sizes:
+        for size, shape in zip(ctx.sizes, ctx.shapes):
             index = (slice(None),) * ctx.dim + (slice(start, start + size),)
-            pieces.append(grad[index] if size else None)
+            # an empty input still gets its (empty) gradient, as in torch
+            pieces.append(grad[index] if size else _wrap(np.zeros(shape, grad._data.dtype)))
             start += size
         return (None, None, *pieces)
 

@@ -6,6 +6,7 @@ as in torch. Their backward undoes the rearrangement.
 import numpy as np
 
 from ..autograd.function import Function
+from ..layout import preserved_copy
 from .common import _view_of, _wrap
 
 
@@ -31,7 +32,7 @@ def reshape_to(tensor, shape):
 
 def reshape_copy(tensor, shape):
     """reshape when no view can do it: a contiguous copy, read in the new shape (as torch records it)."""
-    return UnsafeView.apply(Clone.apply(tensor), shape)
+    return UnsafeView.apply(Clone.apply(tensor, contiguous=True), shape)
 
 
 class View(Function):
@@ -157,8 +158,10 @@ class Clone(Function):
     node_name = "CloneBackward0"
 
     @staticmethod
-    def forward(ctx, x):
-        return _wrap(x._data.copy())
+    def forward(ctx, x, contiguous=False):
+        if contiguous:  # x.contiguous()
+            return _wrap(np.array(x._data, order="C"))
+        return _wrap(preserved_copy(x._data))  # x.t().clone() is transposed too, as in torch
 
     @staticmethod
     def backward(ctx, grad):
