@@ -109,7 +109,7 @@ class IndexPut(Function):
             grad_values = sum_to_shape(written, _without_leading_ones(ctx.values_shape))
             if grad_values._data.shape != ctx.values_shape:
                 grad_values = grad_values.reshape(ctx.values_shape)
-        return grad_x, None, grad_values
+        return grad_x, None, grad_values, None
 
 
 class Fill(Function):
