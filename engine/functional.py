@@ -1127,10 +1127,11 @@ def _index_grid(shape, kept, selected, broadcast, adjacent):
     return tuple(np.broadcast_to(values, out_shape) for values in grid)
 
 
-def _index_name(index):
+def _index_name(index, shape=None):
     if not builtins.all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in index):
         return "IndexBackward0"
-    meaningful = [p for p in index if not (isinstance(p, slice) and p == slice(None)) and p is not Ellipsis]
+    meaningful = [p for p, size in zip(index, _sizes_indexed(index, shape))
+                  if not _takes_whole_dim(p, size) and p is not Ellipsis]
     if not meaningful:
         return "AliasBackward0"
     last = meaningful[-1]
@@ -1141,16 +1142,40 @@ def _index_name(index):
     return "SelectBackward0"
 
 
+def _sizes_indexed(index, shape):
+    """The size of the input dim each part of a basic index applies to (None where unknown)."""
+    if shape is None:
+        return [None] * len(index)
+    sizes, dim = [], 0
+    for part in index:
+        sizes.append(shape[dim] if isinstance(part, (int, slice)) and dim < len(shape) else None)
+        if part is Ellipsis:
+            dim += len(shape) - builtins.sum(isinstance(p, (int, slice)) for p in index)
+        elif part is not None:
+            dim += 1
+    return sizes
+
+
+def _takes_whole_dim(part, size):
+    """torch skips a slice that starts at 0 with step 1 and reaches the end of its dim."""
+    if not isinstance(part, slice) or part.start not in (None, 0) or part.step not in (None, 1):
+        return False
+    return part.stop is None or size is not None and part.stop >= size
+
+
 def index(input, index):
     """input[index]: basic indices give views; integer lists, tensors and masks give copies."""
     numpy_index = _numpy_index(input, index)
-    return indexing.Index.apply(input, numpy_index, _index_name(numpy_index))
+    kind = _index_name(numpy_index, input._data.shape)
+    if kind == "AliasBackward0" and isinstance(index, slice):
+        kind = "SliceBackward0"  # torch slices on x[a:b] alone even when it keeps the whole dim
+    return indexing.Index.apply(input, numpy_index, kind)
 
 
 def index_put_(input, index, value):
     """input[index] = value, in place."""
     numpy_index = _numpy_index(input, index)
-    kind = _index_name(numpy_index)
+    kind = _index_name(numpy_index, input._data.shape)
     if isinstance(value, Tensor) and value.dtype is not input.dtype and kind == "IndexBackward0":
         mask = len(numpy_index) == 1 and getattr(numpy_index[0], "dtype", None) == np.bool_
         if not (mask and value._data.size == 1):  # torch fills through a mask with masked_fill, which converts
