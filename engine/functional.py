@@ -1310,11 +1310,11 @@ def _commit_inplace(tensor, result, self_edge=None):
 
     `self_edge`: how the recorded node reads the tensor's old value (needed when `tensor` is a view).
     """
-    _cast_check(result.dtype, tensor)
-    if result._data.shape != tensor._data.shape:
+    if result._data.shape != tensor._data.shape:  # torch checks the shape before the dtype
         raise RuntimeError(
             f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(result._data.shape)}"
         )
+    _cast_check(result.dtype, tensor)
     try:
         np.copyto(tensor._data, result._data, casting="unsafe")
     except ValueError:
@@ -1372,16 +1372,16 @@ def _direct_inplace(tensor, function, args, kwargs):
         return None
     other = _tensor_operand(args[0])
     target, operand = tensor._data, other._data
+    if operand.shape != target.shape:  # torch checks the shape before the dtype
+        shape = broadcast_shapes(target.shape, operand.shape)
+        if shape != target.shape:
+            raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape {list(shape)}")
     if operand.dtype != target.dtype:
         result_dtype = dtypes.result_type(tensor, other) if ufunc is not np.true_divide else _division_dtype(tensor, other)
         _cast_check(result_dtype, tensor)
         operand = operand.astype(result_dtype.numpy)
     elif ufunc is np.true_divide and target.dtype.kind != "f":
         _cast_check(dtypes.get_default_dtype(), tensor)
-    if operand.shape != target.shape:
-        shape = broadcast_shapes(target.shape, operand.shape)
-        if shape != target.shape:
-            raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape {list(shape)}")
     alpha = kwargs.get("alpha", 1)
     if type(alpha) is not int or alpha != 1:
         _check_alpha(tensor, other, alpha)
@@ -1433,10 +1433,7 @@ def copy_(tensor, src):
     _check_inplace(tensor, _records(tensor, (src,)))
     shape = broadcast_shapes(tensor._data.shape, src._data.shape)
     if shape != tensor._data.shape:
-        raise RuntimeError(
-            f"The size of tensor a ({tensor._data.shape[-1]}) must match the size of tensor b ({src._data.shape[-1]}) "
-            f"at non-singleton dimension {len(shape) - 1}"
-        )
+        raise RuntimeError(f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(shape)}")
     if _records(tensor, (src,)):
         return _commit_inplace(tensor, indexing.Copy.apply(tensor, src), _edge(tensor))
     if not tensor._data.flags.writeable:
