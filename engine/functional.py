@@ -1371,6 +1371,8 @@ def _direct_inplace(tensor, function, args, kwargs):
     if ufunc is None or len(args) != 1:
         return None
     other = _tensor_operand(args[0])
+    if ufunc is np.subtract:
+        arithmetic._check_bool_subtraction(tensor, other)
     target, operand = tensor._data, other._data
     if operand.shape != target.shape:  # torch checks the shape before the dtype
         shape = broadcast_shapes(target.shape, operand.shape)
