@@ -973,6 +973,9 @@ def _numpy_index(tensor, index):
     array shaped to land where torch puts it.
     """
     parts = [_index_part(p) for p in _index_parts(index)]
+    ellipses = [i for i, p in enumerate(parts) if p is Ellipsis]
+    if len(ellipses) > 1:  # torch lets every ... after the first cover no dims; NumPy refuses them
+        parts = [p for i, p in enumerate(parts) if p is not Ellipsis or i == ellipses[0]]
     shape = tensor._data.shape
     consumed = builtins.sum(_dims_taken(p) for p in parts)
     if consumed > len(shape):
