@@ -24,6 +24,16 @@ def _numpy_of(lib):
 
 
 MESSAGES = {
+    "size of a 0-d tensor": (
+        lambda lib: lib.tensor(1.5).size(0), IndexError, "Dimension specified as 0 but tensor has no dimensions"),
+    "stride of a 0-d tensor": (
+        lambda lib: lib.tensor(1.5).stride(-2), IndexError, "Dimension specified as -2 but tensor has no dimensions"),
+    "flatten a 0-d tensor from dim -2": (
+        lambda lib: lib.tensor(1.5).flatten(-2), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got -2)"),
+    "flatten a 0-d tensor up to dim 1": (
+        lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
     "broadcasting": (
         lambda lib: lib.ones(2, 4) + lib.ones(2, 3), RuntimeError,
         "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 1"),
