@@ -392,7 +392,8 @@ def _dims(dim, ndim):
             duplicate = next(d for d in normalized if normalized.count(d) > 1)
             raise RuntimeError(f"dim {duplicate} appears multiple times in the list of dims")
         return tuple(sorted(normalized)) if ndim else ()
-    return (_normalize_dim(dim, ndim),) if ndim else ()
+    normalized = _normalize_dim(dim, ndim)  # checked even on a 0-d tensor, which has no dim to reduce
+    return (normalized,) if ndim else ()
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -568,7 +569,8 @@ def softmax(input, dim, dtype=None):
     """exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first)."""
     if dtype is not None:
         input = input.to(dtype)
-    dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+    dim = _normalize_dim(dim, input.ndim)  # checked even on a 0-d tensor
+    dim = dim if input.ndim else None
     _check_floating(input, "softmax", dim)
     return reductions.Softmax.apply(input, dim)
 
@@ -577,7 +579,8 @@ def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along `dim`, without ever taking the log of a rounded-to-zero number."""
     if dtype is not None:
         input = input.to(dtype)
-    dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+    dim = _normalize_dim(dim, input.ndim)  # checked even on a 0-d tensor
+    dim = dim if input.ndim else None
     _check_floating(input, "log_softmax", dim)
     return reductions.LogSoftmax.apply(input, dim)
 

@@ -31,6 +31,15 @@ MESSAGES = {
     "flatten a 0-d tensor from dim -2": (
         lambda lib: lib.tensor(1.5).flatten(-2), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got -2)"),
+    "std of a 0-d tensor along dim 1": (
+        lambda lib: lib.tensor(0.0).std(1), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    "sum of a 0-d tensor along dim -2": (
+        lambda lib: lib.tensor(0.0).sum(-2), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got -2)"),
+    "softmax of a 0-d tensor along dim 1": (
+        lambda lib: lib.tensor(0.0).softmax(1), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
     "flatten a 0-d tensor up to dim 1": (
         lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
