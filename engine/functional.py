@@ -791,9 +791,9 @@ def _tensor_list(tensors, name):
         if name == "stack":
             raise RuntimeError("stack expects a non-empty TensorList")
         raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
-    for t in tensors:
+    for position, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but got {type(t).__name__}")
+            raise TypeError(f"expected Tensor as element {position} in argument 0, but got {type(t).__name__}")
     return tensors
 
 

@@ -40,6 +40,10 @@ MESSAGES = {
     "softmax of a 0-d tensor along dim 1": (
         lambda lib: lib.tensor(0.0).softmax(1), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    "cat of a tensor and an int": (
+        lambda lib: lib.cat((lib.ones(2), 1)), TypeError, "expected Tensor as element 1 in argument 0, but got int"),
+    "stack of a tensor and an int": (
+        lambda lib: lib.stack((lib.ones(2), 1)), TypeError, "expected Tensor as element 1 in argument 0, but got int"),
     "flatten a 0-d tensor up to dim 1": (
         lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
