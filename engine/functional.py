@@ -204,6 +204,23 @@ def clamp(input, min=None, max=None):
 
 clip = clamp
 
+# clamp_ with number bounds names its output type as C++ spells it
+_CPP_TYPE_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+                   "int32": "int", "int64": "long int"}
+
+
+def _check_clamp_cast(tensor, min, max):
+    """clamp_(number) refuses a bound whose type the tensor cannot hold, with torch's wording."""
+    bounds = [b for b in (min, max) if b is not None and not isinstance(b, Tensor)]
+    if len(bounds) != len([b for b in (min, max) if b is not None]):
+        return
+    result = dtypes.result_type(tensor, *bounds)
+    name = _CPP_TYPE_NAMES.get(tensor._data.dtype.name)
+    if name is not None and result._category > tensor.dtype._category:
+        raise RuntimeError(
+            f"result type {result._legacy.removesuffix('Tensor')} can't be cast to the desired output type {name}"
+        )
+
 
 def _require_tensors(name, input, other):
     # torch has no number overloads for these (use clamp); it refuses numbers by position.

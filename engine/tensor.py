@@ -846,6 +846,7 @@ class Tensor:
         return F.inplace(self, F.pow, exponent)
 
     def clamp_(self, min=None, max=None):
+        F._check_clamp_cast(self, min, max)
         return F.inplace(self, F.clamp, min, max)
 
     clip_ = clamp_
