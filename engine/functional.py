@@ -67,7 +67,8 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha × other, broadcasting."""
-    if type(alpha) is not int or alpha != 1:
+    if type(alpha) is not int or alpha != 1:  # torch refuses bool operands before it looks at alpha
+        arithmetic._check_bool_subtraction(_tensor_operand(input), _tensor_operand(other))
         _check_alpha(input, other, alpha)
     if out is not None:
         return _into(out, "sub", None, input, other, ufunc=np.subtract, alpha=alpha)

@@ -44,6 +44,14 @@ MESSAGES = {
         lambda lib: lib.cat((lib.ones(2), 1)), TypeError, "expected Tensor as element 1 in argument 0, but got int"),
     "stack of a tensor and an int": (
         lambda lib: lib.stack((lib.ones(2), 1)), TypeError, "expected Tensor as element 1 in argument 0, but got int"),
+    "sub of a bool tensor with a bool alpha": (
+        lambda lib: lib.sub(lib.tensor(True), lib.ones(2), alpha=True), RuntimeError,
+        "Subtraction, the `-` operator, with a bool tensor is not supported. "
+        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+    "sub of an int tensor and a bool one with a float alpha": (
+        lambda lib: lib.sub(lib.tensor([1, 2]), lib.tensor(True), alpha=0.5), RuntimeError,
+        "Subtraction, the `-` operator, with a bool tensor is not supported. "
+        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
     "flatten a 0-d tensor up to dim 1": (
         lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
