@@ -457,12 +457,25 @@ def _all_if_empty(dim, ndim):
     return None if isinstance(dim, (list, tuple)) and not dim else _dims(dim, ndim)
 
 
+def _check_dims_not_empty(input, dim, dims, name):
+    """amax and amin name an empty reduction dim as it was given (-1 stays -1), unlike max(dim)."""
+    if input._data.size == 0 and dims:
+        given = dim if isinstance(dim, (list, tuple, Size)) else (dim,)
+        for raw, d in zip(given, (_normalize_dim(g, input.ndim) for g in given)):
+            if input.ndim and input._data.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {raw} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim=False):
-    return reductions.Extremum.apply(input, _all_if_empty(dim, input.ndim), keepdim, True, "AmaxBackward0")
+    dims = _all_if_empty(dim, input.ndim)
+    _check_dims_not_empty(input, dim, dims, "amax")
+    return reductions.Extremum.apply(input, dims, keepdim, True, "AmaxBackward0")
 
 
 def amin(input, dim=(), keepdim=False):
-    return reductions.Extremum.apply(input, _all_if_empty(dim, input.ndim), keepdim, False, "AminBackward0")
+    dims = _all_if_empty(dim, input.ndim)
+    _check_dims_not_empty(input, dim, dims, "amin")
+    return reductions.Extremum.apply(input, dims, keepdim, False, "AminBackward0")
 
 
 def _arg_extremum(input, dim, keepdim, pick):

@@ -52,6 +52,11 @@ MESSAGES = {
         lambda lib: lib.sub(lib.tensor([1, 2]), lib.tensor(True), alpha=0.5), RuntimeError,
         "Subtraction, the `-` operator, with a bool tensor is not supported. "
         "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+    "amax over an empty dim given from the end": (
+        lambda lib: lib.ones(2, 0).amax(-1), IndexError, "amax(): Expected reduction dim -1 to have non-zero size."),
+    "amin over dims, one empty and given from the end": (
+        lambda lib: lib.ones(2, 0).amin((0, -1)), IndexError,
+        "amin(): Expected reduction dim -1 to have non-zero size."),
     "flatten a 0-d tensor up to dim 1": (
         lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
