@@ -57,6 +57,9 @@ MESSAGES = {
     "amin over dims, one empty and given from the end": (
         lambda lib: lib.ones(2, 0).amin((0, -1)), IndexError,
         "amin(): Expected reduction dim -1 to have non-zero size."),
+    "mv of a vector and a 3-d tensor": (
+        lambda lib: lib.mv(lib.ones(3), lib.ones(3, 4, 1)), RuntimeError,
+        "vector + matrix @ vector expected, got 1, 1, 3"),
     "flatten a 0-d tensor up to dim 1": (
         lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
