@@ -1297,6 +1297,10 @@ def _as_value_tensor(value, like):
 
     if isinstance(value, (bool, int, float, np.number)):
         return _wrapped_number(value)
+    if not isinstance(value, (list, tuple, np.ndarray)):  # PyTorch also refuses lists and arrays here
+        kind = type(value)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(f"can't assign a {name} to a torch.{like.dtype._legacy}")
     return tensor(value, dtype=like.dtype)
 
 

@@ -60,6 +60,11 @@ MESSAGES = {
     "mv of a vector and a 3-d tensor": (
         lambda lib: lib.mv(lib.ones(3), lib.ones(3, 4, 1)), RuntimeError,
         "vector + matrix @ vector expected, got 1, 1, 3"),
+    "assign a str to an element": (
+        lambda lib: lib.ones(2, 3).__setitem__(0, "a"), TypeError, "can't assign a str to a torch.FloatTensor"),
+    "assign None to an element": (
+        lambda lib: lib.ones(2, dtype=lib.int64).__setitem__(0, None), TypeError,
+        "can't assign a NoneType to a torch.LongTensor"),
     "flatten a 0-d tensor up to dim 1": (
         lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
