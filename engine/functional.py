@@ -1510,6 +1510,8 @@ def _check_leaf_random(tensor, kernel="check_uniform_bounds"):
     _check_inplace(tensor)
     if tensor._data.dtype.kind != "f":  # torch has no integer kernel for these, and names the one it lacks
         raise NotImplementedError(f'"{kernel}" not implemented for \'{tensor.dtype._legacy.removesuffix("Tensor")}\'')
+    if not tensor._data.flags.writeable:  # an expanded tensor: NumPy would refuse it with its own error
+        raise RuntimeError(_OVERLAP)
 
 
 # -------------------------------------------------------------------------- out=

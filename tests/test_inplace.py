@@ -64,6 +64,8 @@ BAD_INPLACE = {
     "uniform_ on int": lambda lib, x: x.long().uniform_(),
     "normal_ on int": lambda lib, x: x.long().normal_(),
     "expanded add_": lambda lib, x: x[:1].expand(3).add_(1),
+    "expanded normal_": lambda lib, x: x[:1].expand(3).normal_(),
+    "expanded uniform_": lambda lib, x: x[:1].expand(3).uniform_(),
 }
 
 
