@@ -20,7 +20,6 @@ KNOWN_DIVERGENCES = {
     "views-438": "a write on an expanded view that torch allows",
     "views-507": "zero_ on an expanded view: torch writes through the broadcast",
     "views-680": "a write on an expanded view that torch allows",
-    "layout-35": ".to() of an expanded (not dense) tensor: torch returns a contiguous result",
     "layout-270": "the stride order TensorIterator picks for broadcast size-1 dims",
 }
 
