@@ -67,7 +67,8 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha × other, broadcasting."""
-    if type(alpha) is not int or alpha != 1:
+    if type(alpha) is not int or alpha != 1:  # torch refuses bool operands before it looks at alpha
+        arithmetic._check_bool_subtraction(_tensor_operand(input), _tensor_operand(other))
         _check_alpha(input, other, alpha)
     if out is not None:
         return _into(out, "sub", None, input, other, ufunc=np.subtract, alpha=alpha)
@@ -203,6 +204,23 @@ def clamp(input, min=None, max=None):
 
 
 clip = clamp
+
+# clamp_ with number bounds names its output type as C++ spells it
+_CPP_TYPE_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+                   "int32": "int", "int64": "long int"}
+
+
+def _check_clamp_cast(tensor, min, max):
+    """clamp_(number) refuses a bound whose type the tensor cannot hold, with torch's wording."""
+    bounds = [b for b in (min, max) if b is not None and not isinstance(b, Tensor)]
+    if len(bounds) != len([b for b in (min, max) if b is not None]):
+        return
+    result = dtypes.result_type(tensor, *bounds)
+    name = _CPP_TYPE_NAMES.get(tensor._data.dtype.name)
+    if name is not None and result._category > tensor.dtype._category:
+        raise RuntimeError(
+            f"result type {result._legacy.removesuffix('Tensor')} can't be cast to the desired output type {name}"
+        )
 
 
 def _require_tensors(name, input, other):
@@ -369,7 +387,7 @@ def mm(input, mat2):
 
 def mv(input, vec):
     if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, {vec.ndim}")
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     return matmul(input, vec)
 
 
@@ -392,7 +410,8 @@ def _dims(dim, ndim):
             duplicate = next(d for d in normalized if normalized.count(d) > 1)
             raise RuntimeError(f"dim {duplicate} appears multiple times in the list of dims")
         return tuple(sorted(normalized)) if ndim else ()
-    return (_normalize_dim(dim, ndim),) if ndim else ()
+    normalized = _normalize_dim(dim, ndim)  # checked even on a 0-d tensor, which has no dim to reduce
+    return (normalized,) if ndim else ()
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -438,12 +457,25 @@ def _all_if_empty(dim, ndim):
     return None if isinstance(dim, (list, tuple)) and not dim else _dims(dim, ndim)
 
 
+def _check_dims_not_empty(input, dim, dims, name):
+    """amax and amin name an empty reduction dim as it was given (-1 stays -1), unlike max(dim)."""
+    if input._data.size == 0 and dims:
+        given = dim if isinstance(dim, (list, tuple, Size)) else (dim,)
+        for raw, d in zip(given, (_normalize_dim(g, input.ndim) for g in given)):
+            if input.ndim and input._data.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {raw} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim=False):
-    return reductions.Extremum.apply(input, _all_if_empty(dim, input.ndim), keepdim, True, "AmaxBackward0")
+    dims = _all_if_empty(dim, input.ndim)
+    _check_dims_not_empty(input, dim, dims, "amax")
+    return reductions.Extremum.apply(input, dims, keepdim, True, "AmaxBackward0")
 
 
 def amin(input, dim=(), keepdim=False):
-    return reductions.Extremum.apply(input, _all_if_empty(dim, input.ndim), keepdim, False, "AminBackward0")
+    dims = _all_if_empty(dim, input.ndim)
+    _check_dims_not_empty(input, dim, dims, "amin")
+    return reductions.Extremum.apply(input, dims, keepdim, False, "AminBackward0")
 
 
 def _arg_extremum(input, dim, keepdim, pick):
@@ -568,7 +600,8 @@ def softmax(input, dim, dtype=None):
     """exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first)."""
     if dtype is not None:
         input = input.to(dtype)
-    dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+    dim = _normalize_dim(dim, input.ndim)  # checked even on a 0-d tensor
+    dim = dim if input.ndim else None
     _check_floating(input, "softmax", dim)
     return reductions.Softmax.apply(input, dim)
 
@@ -577,7 +610,8 @@ def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along `dim`, without ever taking the log of a rounded-to-zero number."""
     if dtype is not None:
         input = input.to(dtype)
-    dim = _normalize_dim(dim, input.ndim) if input.ndim else None
+    dim = _normalize_dim(dim, input.ndim)  # checked even on a 0-d tensor
+    dim = dim if input.ndim else None
     _check_floating(input, "log_softmax", dim)
     return reductions.LogSoftmax.apply(input, dim)
 
@@ -628,9 +662,9 @@ def reshape(input, *shape):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    start, end = _normalize_dim(start_dim, input.ndim), _normalize_dim(end_dim, input.ndim)
     if input.ndim == 0:
         return reshape(input, 1)
-    start, end = _normalize_dim(start_dim, input.ndim), _normalize_dim(end_dim, input.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
@@ -788,9 +822,9 @@ def _tensor_list(tensors, name):
         if name == "stack":
             raise RuntimeError("stack expects a non-empty TensorList")
         raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
-    for t in tensors:
+    for position, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but got {type(t).__name__}")
+            raise TypeError(f"expected Tensor as element {position} in argument 0, but got {type(t).__name__}")
     return tensors
 
 
@@ -973,6 +1007,9 @@ def _numpy_index(tensor, index):
     array shaped to land where torch puts it.
     """
     parts = [_index_part(p) for p in _index_parts(index)]
+    ellipses = [i for i, p in enumerate(parts) if p is Ellipsis]
+    if len(ellipses) > 1:  # torch lets every ... after the first cover no dims; NumPy refuses them
+        parts = [p for i, p in enumerate(parts) if p is not Ellipsis or i == ellipses[0]]
     shape = tensor._data.shape
     consumed = builtins.sum(_dims_taken(p) for p in parts)
     if consumed > len(shape):
@@ -1127,10 +1164,11 @@ def _index_grid(shape, kept, selected, broadcast, adjacent):
     return tuple(np.broadcast_to(values, out_shape) for values in grid)
 
 
-def _index_name(index):
+def _index_name(index, shape=None):
     if not builtins.all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in index):
         return "IndexBackward0"
-    meaningful = [p for p in index if not (isinstance(p, slice) and p == slice(None)) and p is not Ellipsis]
+    meaningful = [p for p, size in zip(index, _sizes_indexed(index, shape))
+                  if not _takes_whole_dim(p, size) and p is not Ellipsis]
     if not meaningful:
         return "AliasBackward0"
     last = meaningful[-1]
@@ -1141,16 +1179,40 @@ def _index_name(index):
     return "SelectBackward0"
 
 
+def _sizes_indexed(index, shape):
+    """The size of the input dim each part of a basic index applies to (None where unknown)."""
+    if shape is None:
+        return [None] * len(index)
+    sizes, dim = [], 0
+    for part in index:
+        sizes.append(shape[dim] if isinstance(part, (int, slice)) and dim < len(shape) else None)
+        if part is Ellipsis:
+            dim += len(shape) - builtins.sum(isinstance(p, (int, slice)) for p in index)
+        elif part is not None:
+            dim += 1
+    return sizes
+
+
+def _takes_whole_dim(part, size):
+    """torch skips a slice that starts at 0 with step 1 and reaches the end of its dim."""
+    if not isinstance(part, slice) or part.start not in (None, 0) or part.step not in (None, 1):
+        return False
+    return part.stop is None or size is not None and part.stop >= size
+
+
 def index(input, index):
     """input[index]: basic indices give views; integer lists, tensors and masks give copies."""
     numpy_index = _numpy_index(input, index)
-    return indexing.Index.apply(input, numpy_index, _index_name(numpy_index))
+    kind = _index_name(numpy_index, input._data.shape)
+    if kind == "AliasBackward0" and isinstance(index, slice):
+        kind = "SliceBackward0"  # torch slices on x[a:b] alone even when it keeps the whole dim
+    return indexing.Index.apply(input, numpy_index, kind)
 
 
 def index_put_(input, index, value):
     """input[index] = value, in place."""
     numpy_index = _numpy_index(input, index)
-    kind = _index_name(numpy_index)
+    kind = _index_name(numpy_index, input._data.shape)
     if isinstance(value, Tensor) and value.dtype is not input.dtype and kind == "IndexBackward0":
         mask = len(numpy_index) == 1 and getattr(numpy_index[0], "dtype", None) == np.bool_
         if not (mask and value._data.size == 1):  # torch fills through a mask with masked_fill, which converts
@@ -1235,6 +1297,10 @@ def _as_value_tensor(value, like):
 
     if isinstance(value, (bool, int, float, np.number)):
         return _wrapped_number(value)
+    if not isinstance(value, (list, tuple, np.ndarray)):  # PyTorch also refuses lists and arrays here
+        kind = type(value)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(f"can't assign a {name} to a torch.{like.dtype._legacy}")
     return tensor(value, dtype=like.dtype)
 
 
@@ -1285,11 +1351,11 @@ def _commit_inplace(tensor, result, self_edge=None):
 
     `self_edge`: how the recorded node reads the tensor's old value (needed when `tensor` is a view).
     """
-    _cast_check(result.dtype, tensor)
-    if result._data.shape != tensor._data.shape:
+    if result._data.shape != tensor._data.shape:  # torch checks the shape before the dtype
         raise RuntimeError(
             f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(result._data.shape)}"
         )
+    _cast_check(result.dtype, tensor)
     try:
         np.copyto(tensor._data, result._data, casting="unsafe")
     except ValueError:
@@ -1346,17 +1412,19 @@ def _direct_inplace(tensor, function, args, kwargs):
     if ufunc is None or len(args) != 1:
         return None
     other = _tensor_operand(args[0])
+    if ufunc is np.subtract:
+        arithmetic._check_bool_subtraction(tensor, other)
     target, operand = tensor._data, other._data
+    if operand.shape != target.shape:  # torch checks the shape before the dtype
+        shape = broadcast_shapes(target.shape, operand.shape)
+        if shape != target.shape:
+            raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape {list(shape)}")
     if operand.dtype != target.dtype:
         result_dtype = dtypes.result_type(tensor, other) if ufunc is not np.true_divide else _division_dtype(tensor, other)
         _cast_check(result_dtype, tensor)
         operand = operand.astype(result_dtype.numpy)
     elif ufunc is np.true_divide and target.dtype.kind != "f":
         _cast_check(dtypes.get_default_dtype(), tensor)
-    if operand.shape != target.shape:
-        shape = broadcast_shapes(target.shape, operand.shape)
-        if shape != target.shape:
-            raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape {list(shape)}")
     alpha = kwargs.get("alpha", 1)
     if type(alpha) is not int or alpha != 1:
         _check_alpha(tensor, other, alpha)
@@ -1408,10 +1476,7 @@ def copy_(tensor, src):
     _check_inplace(tensor, _records(tensor, (src,)))
     shape = broadcast_shapes(tensor._data.shape, src._data.shape)
     if shape != tensor._data.shape:
-        raise RuntimeError(
-            f"The size of tensor a ({tensor._data.shape[-1]}) must match the size of tensor b ({src._data.shape[-1]}) "
-            f"at non-singleton dimension {len(shape) - 1}"
-        )
+        raise RuntimeError(f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(shape)}")
     if _records(tensor, (src,)):
         return _commit_inplace(tensor, indexing.Copy.apply(tensor, src), _edge(tensor))
     if not tensor._data.flags.writeable:
@@ -1445,6 +1510,8 @@ def _check_leaf_random(tensor, kernel="check_uniform_bounds"):
     _check_inplace(tensor)
     if tensor._data.dtype.kind != "f":  # torch has no integer kernel for these, and names the one it lacks
         raise NotImplementedError(f'"{kernel}" not implemented for \'{tensor.dtype._legacy.removesuffix("Tensor")}\'')
+    if not tensor._data.flags.writeable:  # an expanded tensor: NumPy would refuse it with its own error
+        raise RuntimeError(_OVERLAP)
 
 
 # -------------------------------------------------------------------------- out=

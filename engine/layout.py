@@ -88,7 +88,7 @@ def _own_order(array):
     return iterator_order(array.shape, [_broadcast_strides(array, array.shape)])
 
 
-def _is_dense(array):
+def is_dense(array):
     """True when the elements fill one block of memory, each once (torch's "non-overlapping and dense")."""
     expected = _strides_in(array.shape, _own_order(array), array.itemsize)
     return all(size <= 1 or stride == want for size, stride, want in zip(array.shape, array.strides, expected))
@@ -103,7 +103,7 @@ def preserved_empty(array, dtype):
     dtype = np.dtype(dtype)
     if array.ndim < 2 or array.size == 0 or array.flags.c_contiguous and 1 not in array.shape:
         return np.empty(array.shape, dtype=dtype)
-    if not _is_dense(array):
+    if not is_dense(array):
         return empty_in(array.shape, _own_order(array), dtype)
     strides = [stride // array.itemsize * dtype.itemsize for stride in array.strides]
     return np.ndarray(array.shape, dtype=dtype, buffer=np.empty(array.size, dtype=dtype), strides=strides)

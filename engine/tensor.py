@@ -146,7 +146,7 @@ class Tensor:
         """The shape as a `Size`, or the length of dimension `dim`."""
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_normalize_dim(dim, self._data.ndim)]
+        return self._data.shape[_dim_of_shape(dim, self._data.ndim)]
 
     @property
     def dtype(self):
@@ -185,7 +185,7 @@ class Tensor:
     def stride(self, dim=None):
         """Steps, in elements, between neighbours along each dimension."""
         steps = tuple(s // self._data.itemsize for s in self._data.strides)
-        return steps if dim is None else steps[_normalize_dim(dim, self._data.ndim)]
+        return steps if dim is None else steps[_dim_of_shape(dim, self._data.ndim)]
 
     def is_contiguous(self):
         return self._data.flags.c_contiguous
@@ -846,6 +846,7 @@ class Tensor:
         return F.inplace(self, F.pow, exponent)
 
     def clamp_(self, min=None, max=None):
+        F._check_clamp_cast(self, min, max)
         return F.inplace(self, F.clamp, min, max)
 
     clip_ = clamp_
@@ -899,6 +900,13 @@ def _normalize_dim(dim, ndim):
     if dim < low or dim > high:
         raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
     return dim + ndim if dim < 0 else dim if ndim else 0
+
+
+def _dim_of_shape(dim, ndim):
+    """A dimension index for size() or stride(), which torch does not wrap for a 0-d tensor."""
+    if ndim == 0 and isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _normalize_dim(dim, ndim)
 
 
 from . import functional as F  # noqa: E402  (functional needs Tensor defined first)

@@ -13,6 +13,21 @@ from torch_compat import torch  # noqa: F401  (the fixture: a clean skip where t
 
 CASES = differential.all_cases()
 
+# Divergences known and not yet fixed, each with its reason. Strict: a fix makes the test fail
+# until its entry is removed here.
+KNOWN_DIVERGENCES = {
+    "views-103": "fill_ on an expanded view: torch writes through the broadcast (AsStridedBackward0)",
+    "views-438": "a write on an expanded view that torch allows",
+    "views-507": "zero_ on an expanded view: torch writes through the broadcast",
+    "views-680": "a write on an expanded view that torch allows",
+    "layout-270": "the stride order TensorIterator picks for broadcast size-1 dims",
+}
+
+
+def _marked(case):
+    reason = KNOWN_DIVERGENCES.get(case.id)
+    return case if reason is None else pytest.param(case, marks=pytest.mark.xfail(reason=reason, strict=True))
+
 
 def test_enough_cases_in_every_class():
     assert len(CASES) >= 2000
@@ -26,7 +41,7 @@ def test_cases_are_reproducible():
     assert differential.make_case("views", 17).program != differential.make_case("views", 18).program
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+@pytest.mark.parametrize("case", [_marked(case) for case in CASES], ids=[case.id for case in CASES])
 def test_same_as_torch(case, torch):
     divergence = differential.diverges(case, torch)
     if divergence is not None:

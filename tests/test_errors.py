@@ -24,6 +24,50 @@ def _numpy_of(lib):
 
 
 MESSAGES = {
+    "size of a 0-d tensor": (
+        lambda lib: lib.tensor(1.5).size(0), IndexError, "Dimension specified as 0 but tensor has no dimensions"),
+    "stride of a 0-d tensor": (
+        lambda lib: lib.tensor(1.5).stride(-2), IndexError, "Dimension specified as -2 but tensor has no dimensions"),
+    "flatten a 0-d tensor from dim -2": (
+        lambda lib: lib.tensor(1.5).flatten(-2), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got -2)"),
+    "std of a 0-d tensor along dim 1": (
+        lambda lib: lib.tensor(0.0).std(1), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    "sum of a 0-d tensor along dim -2": (
+        lambda lib: lib.tensor(0.0).sum(-2), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got -2)"),
+    "softmax of a 0-d tensor along dim 1": (
+        lambda lib: lib.tensor(0.0).softmax(1), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    "cat of a tensor and an int": (
+        lambda lib: lib.cat((lib.ones(2), 1)), TypeError, "expected Tensor as element 1 in argument 0, but got int"),
+    "stack of a tensor and an int": (
+        lambda lib: lib.stack((lib.ones(2), 1)), TypeError, "expected Tensor as element 1 in argument 0, but got int"),
+    "sub of a bool tensor with a bool alpha": (
+        lambda lib: lib.sub(lib.tensor(True), lib.ones(2), alpha=True), RuntimeError,
+        "Subtraction, the `-` operator, with a bool tensor is not supported. "
+        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+    "sub of an int tensor and a bool one with a float alpha": (
+        lambda lib: lib.sub(lib.tensor([1, 2]), lib.tensor(True), alpha=0.5), RuntimeError,
+        "Subtraction, the `-` operator, with a bool tensor is not supported. "
+        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+    "amax over an empty dim given from the end": (
+        lambda lib: lib.ones(2, 0).amax(-1), IndexError, "amax(): Expected reduction dim -1 to have non-zero size."),
+    "amin over dims, one empty and given from the end": (
+        lambda lib: lib.ones(2, 0).amin((0, -1)), IndexError,
+        "amin(): Expected reduction dim -1 to have non-zero size."),
+    "mv of a vector and a 3-d tensor": (
+        lambda lib: lib.mv(lib.ones(3), lib.ones(3, 4, 1)), RuntimeError,
+        "vector + matrix @ vector expected, got 1, 1, 3"),
+    "assign a str to an element": (
+        lambda lib: lib.ones(2, 3).__setitem__(0, "a"), TypeError, "can't assign a str to a torch.FloatTensor"),
+    "assign None to an element": (
+        lambda lib: lib.ones(2, dtype=lib.int64).__setitem__(0, None), TypeError,
+        "can't assign a NoneType to a torch.LongTensor"),
+    "flatten a 0-d tensor up to dim 1": (
+        lambda lib: lib.tensor(1.5).flatten(0, 1), IndexError,
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
     "broadcasting": (
         lambda lib: lib.ones(2, 4) + lib.ones(2, 3), RuntimeError,
         "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 1"),

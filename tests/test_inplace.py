@@ -45,6 +45,16 @@ BAD_INPLACE = {
     "add_ wrong shape": lambda lib, x: x.add_(lib.ones(2)),
     "add_ would broadcast x": lambda lib, x: x.add_(lib.ones(2, 3)),
     "copy_ wrong shape": lambda lib, x: x.copy_(lib.ones(2)),
+    "copy_ would broadcast x": lambda lib, x: x.copy_(lib.ones(2, 3)),
+    "0-d copy_ of a vector": lambda lib, x: x[0].int().copy_(x),
+    "0-d bool add_ float vector": lambda lib, x: (x > 0)[0].add_(x),
+    "int sub_ True": lambda lib, x: x.long().sub_(True),
+    "int clamp_ float": lambda lib, x: x.int().clamp_(0.5),
+    "long clamp_ float max": lambda lib, x: x.long().clamp_(max=0.5),
+    "bool clamp_ int": lambda lib, x: (x > 0).clamp_(0),
+    "uint8 clamp_ float": lambda lib, x: x.to(lib.uint8).clamp_(0.5),
+    "bool sub_ bool": lambda lib, x: (x > 0).sub_(x > 1),
+    "bool -= bool": lambda lib, x: (x > 0).__isub__(x > 1),
     "fill_ 1-d tensor": lambda lib, x: x.fill_(lib.ones(2)),
     "clamp_ without bounds": lambda lib, x: x.clamp_(),
     "int add_ float": lambda lib, x: x.long().add_(1.5),
@@ -54,6 +64,8 @@ BAD_INPLACE = {
     "uniform_ on int": lambda lib, x: x.long().uniform_(),
     "normal_ on int": lambda lib, x: x.long().normal_(),
     "expanded add_": lambda lib, x: x[:1].expand(3).add_(1),
+    "expanded normal_": lambda lib, x: x[:1].expand(3).normal_(),
+    "expanded uniform_": lambda lib, x: x[:1].expand(3).uniform_(),
 }
 
 

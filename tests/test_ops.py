@@ -585,6 +585,18 @@ def test_pow_gradients_at_zero():
     assert y.grad.item() == float("-inf")
 
 
+@pytest.mark.parametrize("base_dtype", ["int64", "float32"])
+def test_pow_exponent_gradient_logs_the_base_in_the_results_dtype(base_dtype, torch):
+    def run(lib):
+        base = lib.tensor([3, 1, 2], dtype=getattr(lib, base_dtype))
+        exponent = lib.tensor([-3.0, 0.5, 1.7], dtype=lib.float64, requires_grad=True)
+        (base ** exponent).sum().backward()
+        return exponent.grad
+
+    ours, theirs = run(engine), run(torch)
+    assert_same_tensor(ours, theirs, rtol=1e-15, atol=0)
+
+
 def test_chunk_of_an_empty_dim_gives_every_piece():
     pieces = engine.zeros(2, 0, requires_grad=True).chunk(3, 1)
     assert [tuple(p.shape) for p in pieces] == [(2, 0)] * 3

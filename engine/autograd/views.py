@@ -22,7 +22,7 @@ tensor([2., 6., 6.])
 """
 import numpy as np
 
-from .function import BackwardNode, Function, _accumulator, _connect, _sequence, _short_name
+from .function import BackwardNode, Function, _SECOND_BACKWARD, _accumulator, _connect, _sequence, _short_name
 
 
 def requires_grad(view):
@@ -136,10 +136,13 @@ class CopySlices(BackwardNode):
     """
 
     _name = "torch::autograd::CopySlices"
+    _released = False
 
     def _run(self, grad_outputs):
         from ..ops.indexing import Index
 
+        if self._released:  # torch drops `fn` on release, so any second pass raises
+            raise RuntimeError(_SECOND_BACKWARD)
         grad, = grad_outputs
         flat = grad.reshape(-1)
         where = self.positions.reshape(-1)
@@ -160,6 +163,7 @@ class CopySlices(BackwardNode):
         return tuple(self._run(grad_outputs))
 
     def _release(self):
+        self._released = True
         if self.replaces_first_input:  # otherwise fn is a node of the graph, released when it runs
             self.fn._release()
 

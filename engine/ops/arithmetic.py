@@ -253,7 +253,8 @@ class PowTensor(Function):
         if ctx.needs_input_grad[0]:
             grad_x = where(y == 0, 0.0, grad * (y * x ** (y - 1)))
         if ctx.needs_input_grad[1]:
-            grad_y = grad * where((x == 0) & (y >= 0), 0.0, result * x.log())
+            log_x = (x if x.dtype is result.dtype else x.to(result.dtype)).log()  # torch logs x in the result's dtype
+            grad_y = grad * where((x == 0) & (y >= 0), 0.0, result * log_x)
         return grad_x, grad_y
 
 

@@ -6,7 +6,7 @@ as in torch. Their backward undoes the rearrangement.
 import numpy as np
 
 from ..autograd.function import Function
-from ..layout import preserved_copy
+from ..layout import is_dense, preserved_copy
 from .common import _view_of, _wrap
 
 
@@ -176,7 +176,10 @@ class ToCopy(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
-        return _wrap(x._data.astype(dtype.numpy))
+        data = x._data
+        if data.ndim > 1 and not is_dense(data):  # torch's _to_copy keeps only a dense layout
+            return _wrap(np.ascontiguousarray(data, dtype=dtype.numpy))
+        return _wrap(data.astype(dtype.numpy))
 
     @staticmethod
     def backward(ctx, grad):
