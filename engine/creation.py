@@ -300,9 +300,12 @@ def _like(input, dtype):
 
 def _filled_like(input, value, dtype):
     """An array shaped, and laid out in memory, like `input` (torch's preserve_format), holding `value`."""
+    data, numpy_dtype = input._data, _like(input, dtype).numpy
+    if data.ndim < 2:  # 0-d and 1-D tensors have one layout; this path is the root gradient of every backward
+        return np.empty(data.shape, numpy_dtype) if value is None else np.full(data.shape, value, numpy_dtype)
     from .layout import preserved_empty
 
-    array = preserved_empty(input._data, _like(input, dtype).numpy)
+    array = preserved_empty(data, numpy_dtype)
     if value is not None:
         array[...] = value
     return array
