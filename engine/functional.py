@@ -1251,11 +1251,9 @@ def index_put_(input, index, value):
 
 def _value_that_fits(input, index, value, view):
     """`value` ready to be copied into `view`: leading dims of size 1 dropped, as torch does."""
-    shape = value._data.shape
-    if shape == view._data.shape:
+    if value._data.shape == view._data.shape:
         return value
-    while shape and shape[0] == 1:
-        shape = shape[1:]
+    shape = indexing._without_leading_ones(value._data.shape)
     if shape != value._data.shape:
         value = value.reshape(shape)
     try:
