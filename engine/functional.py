@@ -14,13 +14,13 @@ import warnings
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, layout
 from .broadcasting import broadcast_shapes
 from .grad_mode import _state as _grad_state
 from .ops import arithmetic, indexing, joining, linalg, pointwise, reductions, views
 from .autograd import views as _view_tracking
 from .autograd.function import _SavedOutput, _accumulator
-from .tensor import Tensor, _normalize_dim, _wrap, _wrapped_number
+from .tensor import Tensor, _normalize_dim, _warn_at_caller, _wrap, _wrapped_number
 from .size import Size
 
 
@@ -1222,6 +1222,8 @@ def index_put_(input, index, value):
                 f"{value.dtype._legacy.removesuffix('Tensor')} for the source."
             )
     value = value if isinstance(value, Tensor) else _as_value_tensor(value, input)
+    if kind == "IndexBackward0" and layout.overlaps_itself(input._data):
+        _warn_if_expanded(input, index)
     if _records(input, (value,)):
         if kind not in ("IndexBackward0", "AliasBackward0"):
             # torch writes through the view x[index]: the write is recorded on x as CopySlices
@@ -1230,7 +1232,8 @@ def index_put_(input, index, value):
             return input
         _check_inplace(input, True)
         if kind == "AliasBackward0":  # x[...] = v: torch writes into x itself, with fill_ or copy_
-            if value._data.ndim:
+            _check_no_overlap(input)
+            if value._data.ndim or not input._data.ndim:  # torch copies equal shapes, and fills from a 0-d value
                 return copy_(input, _value_that_fits(input, numpy_index, value, input))
             return _commit_inplace(input, indexing.Fill.apply(input, value, "FillBackward3"), _edge(input))
         if input._requires_grad and input._grad_fn is None and _views_first(index):
@@ -1241,12 +1244,34 @@ def index_put_(input, index, value):
         except (ValueError, TypeError) as error:  # NumPy's TypeError: a mask given a value of too many dims
             raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
         return _commit_inplace(input, result)
+    if kind != "IndexBackward0" and layout.overlaps_itself(input._data[numpy_index]):
+        # torch copies into the view x[index], even a single number: it checks the shapes, then the overlap
+        _value_that_fits(input, numpy_index, value, _wrap(input._data[numpy_index]))
+        raise RuntimeError(_OVERLAP)
     try:
         input._data[numpy_index] = value._data.reshape(indexing._without_leading_ones(value._data.shape))
     except (ValueError, TypeError) as error:
         raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
     input._version_counter[0] += 1
     return input
+
+
+def _warn_if_expanded(input, index):
+    """torch lets x[arrays] = v write an expanded tensor, with a warning, if the view it indexes shares memory."""
+    with warnings.catch_warnings():  # the index was read once already, with its warnings
+        warnings.simplefilter("ignore")
+        parts = [_index_part(p) for p in _index_parts(index)]
+    basic = []
+    for part in parts:  # torch applies the ints, slices and None first; the arrays index what is left
+        if isinstance(part, np.ndarray):
+            basic += [None] if part.dtype == np.bool_ and part.ndim == 0 else [slice(None)] * _dims_taken(part)
+        else:
+            basic.append(part)
+    if layout.overlaps_itself(input._data[tuple(basic)]):
+        _warn_at_caller(
+            "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before performing this "
+            "operation. This also applies to advanced indexing e.g. tensor[indices] = tensor"
+        )
 
 
 def _value_that_fits(input, index, value, view):
@@ -1303,10 +1328,7 @@ def _as_value_tensor(value, like):
 
 
 # ------------------------------------------------------------------------ in place
-_OVERLAP = (
-    "unsupported operation: more than one element of the written-to tensor refers to a single memory location. "
-    "Please clone() the tensor before performing the operation."
-)
+_OVERLAP = layout.OVERLAP_ERROR
 
 
 def _check_inplace(tensor, recording=None):
@@ -1326,6 +1348,12 @@ def _check_inplace(tensor, recording=None):
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
             if tensor._grad_fn is None:  # torch reads the recorded grad_fn here, before any refresh
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _check_no_overlap(tensor):
+    """torch's refusal to write a tensor where elements share memory (an expanded one) with most in-place ops."""
+    if layout.overlaps_itself(tensor._data):
+        raise RuntimeError(_OVERLAP)
 
 
 def _records(tensor, args):
@@ -1392,6 +1420,7 @@ def inplace(tensor, function, *args, **kwargs):
     """
     recording = _records(tensor, args)
     _check_inplace(tensor, recording)
+    _check_no_overlap(tensor)
     if not recording:
         direct = _direct_inplace(tensor, function, args, kwargs)
         if direct is not None:
@@ -1427,8 +1456,6 @@ def _direct_inplace(tensor, function, args, kwargs):
     if type(alpha) is not int or alpha != 1:
         _check_alpha(tensor, other, alpha)
         operand = operand * alpha
-    if not target.flags.writeable:
-        raise RuntimeError(_OVERLAP)
     if ufunc is np.true_divide:
         with np.errstate(divide="ignore", invalid="ignore"):
             ufunc(target, operand, out=target, casting="unsafe")
@@ -1455,14 +1482,14 @@ def fill_(tensor, value, *, _zero=False):
             raise RuntimeError(
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
             )
+    if not value._is_wrapped_number:  # torch fills from a tensor with copy_, which refuses shared memory
+        _check_no_overlap(tensor)
     if _records(tensor, (value,)):
         if value._is_wrapped_number:  # a number is no input of the graph
             result = indexing.Fill.apply(tensor, value._data, "ZeroBackward0" if _zero else "FillBackward2")
         else:
             result = indexing.Fill.apply(tensor, value, "FillBackward3")
         return _commit_inplace(tensor, result, _edge(tensor))
-    if not tensor._data.flags.writeable:
-        raise RuntimeError(_OVERLAP)
     tensor._data[...] = value._data
     tensor._version_counter[0] += 1
     return tensor
@@ -1472,13 +1499,12 @@ def copy_(tensor, src):
     """Overwrite with `src` (broadcast, converted to this tensor's dtype)."""
     src = _tensor_operand(src)
     _check_inplace(tensor, _records(tensor, (src,)))
+    _check_no_overlap(tensor)
     shape = broadcast_shapes(tensor._data.shape, src._data.shape)
     if shape != tensor._data.shape:
         raise RuntimeError(f"output with shape {list(tensor._data.shape)} doesn't match the broadcast shape {list(shape)}")
     if _records(tensor, (src,)):
         return _commit_inplace(tensor, indexing.Copy.apply(tensor, src), _edge(tensor))
-    if not tensor._data.flags.writeable:
-        raise RuntimeError(_OVERLAP)
     np.copyto(tensor._data, src._data, casting="unsafe")
     tensor._version_counter[0] += 1
     return tensor
@@ -1508,8 +1534,7 @@ def _check_leaf_random(tensor, kernel="check_uniform_bounds"):
     _check_inplace(tensor)
     if tensor._data.dtype.kind != "f":  # torch has no integer kernel for these, and names the one it lacks
         raise NotImplementedError(f'"{kernel}" not implemented for \'{tensor.dtype._legacy.removesuffix("Tensor")}\'')
-    if not tensor._data.flags.writeable:  # an expanded tensor: NumPy would refuse it with its own error
-        raise RuntimeError(_OVERLAP)
+    _check_no_overlap(tensor)
 
 
 # -------------------------------------------------------------------------- out=
@@ -1526,6 +1551,7 @@ def _into(out, name, compute, *inputs, ufunc=None, alpha=1):
             f"{name}(): functions with out=... arguments don't support automatic differentiation, but one of the "
             "arguments requires grad."
         )
+    _check_no_overlap(out)
     if ufunc is not None:
         a, b = _tensor_operand(inputs[0]), _tensor_operand(inputs[1])
         dtype = _division_dtype(a, b) if ufunc is np.true_divide else dtypes.result_type(a, b)

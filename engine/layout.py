@@ -94,6 +94,37 @@ def is_dense(array):
     return all(size <= 1 or stride == want for size, stride, want in zip(array.shape, array.strides, expected))
 
 
+OVERLAP_ERROR = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single memory location. "
+    "Please clone() the tensor before performing the operation."
+)
+
+
+def overlaps_itself(array):
+    """True when two elements share one memory location, as in an expanded tensor (a stride 0 over a size > 1).
+
+    torch refuses to write such a tensor with most in-place ops; fill_ and zero_ are allowed,
+    as writing one value twice does no harm.
+    """
+    if array.size == 0:  # NumPy may give an empty array stride-0 dims; nothing is written twice
+        return False
+    return any(size > 1 and stride == 0 for size, stride in zip(array.shape, array.strides))
+
+
+def expanded(array, shape):
+    """A writable view of `array` repeated to `shape` along stride-0 dims, as torch's expand gives.
+
+    NumPy's broadcast_to would do, but its views are read-only, and torch lets fill_ and
+    writes through a non-overlapping part of the view reach the memory.
+    """
+    if 1 in array.shape:  # NumPy would zero the strides of size-1 dims too; torch keeps them
+        return np.lib.stride_tricks.as_strided(array, shape, _broadcast_strides(array, shape))
+    view = np.broadcast_to(array, shape)  # the faster way, where it gives the same strides
+    if array.flags.writeable:
+        view.flags.writeable = True
+    return view
+
+
 def preserved_empty(array, dtype):
     """An uninitialised array shaped and laid out like `array`, as torch's empty_like makes it.
 

@@ -13,15 +13,9 @@ from torch_compat import torch  # noqa: F401  (the fixture: a clean skip where t
 
 CASES = differential.all_cases()
 
-# Divergences known and not yet fixed, each with its reason. Strict: a fix makes the test fail
-# until its entry is removed here.
-KNOWN_DIVERGENCES = {
-    "views-103": "fill_ on an expanded view: torch writes through the broadcast (AsStridedBackward0)",
-    "views-438": "a write on an expanded view that torch allows",
-    "views-507": "zero_ on an expanded view: torch writes through the broadcast",
-    "views-680": "a write on an expanded view that torch allows",
-    "layout-270": "the stride order TensorIterator picks for broadcast size-1 dims",
-}
+# Case id -> why the engine still differs from torch there. Each entry is a strict xfail, so a
+# fix that makes the case pass also forces its entry out of this table.
+KNOWN_DIVERGENCES = {}
 
 
 def _marked(case):

@@ -600,3 +600,123 @@ def test_seeded_layout_programs_match_torch(torch):
     for seed in range(2000):
         recipe = layout_programs.draw(np.random.default_rng(seed))
         assert layout_programs.run(engine, recipe) == layout_programs.run(torch, recipe), f"seed {seed}: {recipe}"
+
+
+# ------------------------------------------------------------ writes into an expanded tensor
+# expand repeats memory with stride 0. torch refuses most writes into such a tensor, but fill_
+# and zero_ (writing one value twice is harmless), writes through a part that does not repeat
+# (e[0]), and x[arrays] = v (with a warning) go through.
+def _expanded(lib):
+    return lib.zeros(3).expand(2, 3)
+
+
+EXPANDED_WRITES = {
+    "fill_": lambda lib, e: e.fill_(1.5),
+    "zero_": lambda lib, e: e.zero_(),
+    "fill_ from a tensor": lambda lib, e: e.fill_(lib.tensor(2.0)),
+    "add_": lambda lib, e: e.add_(1),
+    "exp_": lambda lib, e: e.exp_(),
+    "uniform_": lambda lib, e: e.uniform_(),
+    "copy_": lambda lib, e: e.copy_(lib.ones(2, 3)),
+    "add_ of the wrong shape": lambda lib, e: e.add_(lib.ones(5)),
+    "add_ that cannot be cast": lambda lib, e: lib.zeros(3, dtype=lib.int64).expand(2, 3).add_(1.5),
+    "out=": lambda lib, e: lib.add(lib.ones(2, 3), 1, out=e),
+    "out= a row": lambda lib, e: lib.add(lib.ones(3), 1, out=e[0]),
+    "add_ on a row": lambda lib, e: e[0].add_(1),
+    "copy_ into a row": lambda lib, e: e[0].copy_(lib.arange(3.0)),
+    "setitem a row": lambda lib, e: e.__setitem__(0, lib.arange(3.0)),
+    "setitem a column": lambda lib, e: e.__setitem__((slice(None), 0), 4.0),
+    "setitem one element": lambda lib, e: e.__setitem__((0, 1), 5.0),
+    "setitem everything": lambda lib, e: e.__setitem__(Ellipsis, 1.0),
+    "setitem with a list": lambda lib, e: e.__setitem__([0], 5.0),
+    "setitem with a mask": lambda lib, e: e.__setitem__(e > -1, lib.arange(6.0)),
+    "setitem with a list after an int": lambda lib, e: e.__setitem__((0, [1]), 3.0),
+}
+
+
+def _expanded_write(lib, name):
+    expanded = _expanded(lib)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = outcome(lambda: EXPANDED_WRITES[name](lib, expanded))
+    return result, expanded, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("name", EXPANDED_WRITES)
+def test_writes_into_an_expanded_tensor_as_torch(name, torch):
+    ours, our_tensor, our_warnings = _expanded_write(engine, name)
+    theirs, their_tensor, their_warnings = _expanded_write(torch, name)
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours[0] == "ok", ours[1]
+        if name != "uniform_":
+            assert our_tensor.tolist() == their_tensor.tolist()
+    assert len(our_warnings) == len(their_warnings)
+    for mine, its in zip(our_warnings, their_warnings):
+        assert its.startswith(mine)
+
+
+def test_writes_into_an_expanded_tensor_exact():
+    ours, tensor, _ = _expanded_write(engine, "fill_")
+    assert tensor.tolist() == [[1.5] * 3] * 2 and tensor.stride() == (0, 1)
+    assert _expanded_write(engine, "add_ on a row")[1].tolist() == [[1.0] * 3] * 2
+    assert _expanded_write(engine, "setitem one element")[1].tolist() == [[0.0, 5.0, 0.0]] * 2
+    for refused in ("add_", "copy_", "setitem a column", "out=", "fill_ from a tensor"):
+        outcome_, _, _ = _expanded_write(engine, refused)
+        assert outcome_[0] == "raised" and "refers to a single memory location" in str(outcome_[1])
+    _, tensor, warned = _expanded_write(engine, "setitem with a list")
+    assert tensor.tolist() == [[5.0] * 3] * 2
+    assert warned == ["Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = tensor"]
+
+
+def test_expand_keeps_the_strides_of_the_dims_it_does_not_repeat(torch):
+    for lib in (engine, torch):
+        x = lib.arange(4.0).reshape(4, 1, 1).unsqueeze(0).expand(2, -1, -1, -1)
+        assert x.stride() == (0, 1, 1, 1)
+
+
+def _expanded_grad(lib, write, loss_of):
+    x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    base = x * 1
+    expanded = base.expand(2, 3)
+    weights = lib.arange(1.0, 7.0).reshape(2, 3)
+
+    def run():
+        write(expanded)
+        loss_of(base, expanded, weights).backward()
+        return x.grad.tolist()
+
+    return outcome(run)
+
+
+EXPANDED_GRADS = {
+    # fill_ may write memory the expanded tensor repeats, but backward's CopySlices refuses it
+    "fill_, through the expanded tensor": (lambda e: e.fill_(2.0), lambda b, e, w: (e * w).sum()),
+    "zero_, through the base": (lambda e: e.zero_(), lambda b, e, w: (b * w[0]).sum()),
+    "a column": (lambda e: e.__setitem__((slice(None), 1), 4.0), lambda b, e, w: (b * w[0]).sum()),  # refused at once
+    # the write covers a part that does not repeat: the gradient flows
+    "a row, multiplied": (lambda e: e[1].mul_(2.0), lambda b, e, w: (b * w[0]).sum()),
+    "a row, multiplied, through the expanded tensor": (lambda e: e[0].mul_(5.0), lambda b, e, w: (e * w).sum()),
+    "a row, set": (lambda e: e.__setitem__(0, 5.0), lambda b, e, w: (e * w).sum()),
+}
+
+
+@pytest.mark.parametrize("name", EXPANDED_GRADS)
+def test_gradients_through_writes_into_an_expanded_tensor_as_torch(name, torch):
+    write, loss_of = EXPANDED_GRADS[name]
+    ours, theirs = _expanded_grad(engine, write, loss_of), _expanded_grad(torch, write, loss_of)
+    if theirs[0] == "raised":
+        assert_same_error(ours, theirs)
+    else:
+        assert ours == theirs
+
+
+def test_gradients_through_writes_into_an_expanded_tensor_exact():
+    write, loss_of = EXPANDED_GRADS["a row, multiplied, through the expanded tensor"]
+    # e = base repeated twice, and e[0] *= 5 multiplies base itself: loss = 5 · base · (w0 + w1)
+    assert _expanded_grad(engine, write, loss_of) == ("ok", [25.0, 35.0, 45.0])
+    write, loss_of = EXPANDED_GRADS["fill_, through the expanded tensor"]
+    result = _expanded_grad(engine, write, loss_of)
+    assert result[0] == "raised" and "refers to a single memory location" in str(result[1])

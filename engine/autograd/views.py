@@ -22,6 +22,8 @@ tensor([2., 6., 6.])
 """
 import numpy as np
 
+from ..layout import OVERLAP_ERROR, overlaps_itself
+
 from .function import BackwardNode, Function, _SECOND_BACKWARD, _accumulator, _connect, _sequence, _short_name
 
 
@@ -143,6 +145,10 @@ class CopySlices(BackwardNode):
 
         if self._released:  # torch drops `fn` on release, so any second pass raises
             raise RuntimeError(_SECOND_BACKWARD)
+        if self.view_overlaps and self._input_meta[0] is not None:
+            # torch copies the gradient for the view's old values into a view of the base's gradient
+            # shaped like the written one, and that copy refuses to write shared memory
+            raise RuntimeError(OVERLAP_ERROR)
         grad, = grad_outputs
         flat = grad.reshape(-1)
         where = self.positions.reshape(-1)
@@ -202,6 +208,7 @@ def rebase(view, result, self_edge):
     node._sequence_nr = next(_sequence)
     node._num_outputs = 1
     node.positions, node.view_shape = positions(view._data, base._data), view._data.shape
+    node.view_overlaps = overlaps_itself(view._data)
     node.needs_input_grad = tuple(edge[0] is not None for edge in node.next_functions)
     base._grad_fn, base._requires_grad, base._output_nr = node, True, 0
     if base._retains_grad:

@@ -6,7 +6,7 @@ as in torch. Their backward undoes the rearrangement.
 import numpy as np
 
 from ..autograd.function import Function
-from ..layout import is_dense, preserved_copy
+from ..layout import expanded, is_dense, preserved_copy
 from .common import _view_of, _wrap
 
 
@@ -128,7 +128,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x._data.shape
-        return _view_of(x, np.broadcast_to(x._data, shape))
+        return _view_of(x, expanded(x._data, shape))
 
     @staticmethod
     def backward(ctx, grad):
