@@ -278,21 +278,23 @@ class Function:
             recorded = _interceptor(cls, args, kwargs)
             if recorded is not NotImplemented:
                 return recorded
-        ctx = cls._node_class()
+        node_class = cls._node_class
         if not _grad_state.enabled:  # nothing is recorded: the fast path backward formulas take
+            ctx = node_class() if node_class._custom else _UnrecordedContext()
             ctx.needs_input_grad = _NOTHING_NEEDED[len(args)] if len(args) < 8 else (False,) * len(args)
             outputs = cls.forward(ctx, *args, **kwargs)
-            ctx._saved = None
+            layout = cls._result_layout
             if type(outputs) is not tuple:
                 if outputs._base is not None:
                     _mark_no_grad_view(outputs, args)
-            elif outputs and outputs[0]._base is not None:
+                if layout is None or outputs._data.ndim < 2:  # 0-d and 1-D tensors have one layout
+                    return outputs
+                return layout(outputs, args)
+            if outputs and outputs[0]._base is not None:
                 for output in outputs:
                     _mark_no_grad_view(output, args)
-            layout = cls._result_layout
-            if layout is None or type(outputs) is not tuple and outputs._data.ndim < 2:  # 0-d and 1-D: one layout
-                return outputs
-            return layout(outputs, args)
+            return outputs if layout is None else layout(outputs, args)
+        ctx = node_class()
         needs_input_grad = tuple([
             isinstance(a, Tensor) and (a._requires_grad if a._base is None else _view_needs_grad(a)) for a in args
         ])
@@ -318,6 +320,21 @@ class Function:
 
 
 _NOTHING_NEEDED = [(False,) * n for n in range(8)]
+
+
+class _UnrecordedContext:
+    """The ctx of an engine op run under no_grad (as every op inside backward is): no node will
+    ever run its backward, so what forward asks it to save is dropped. A learner's own Function
+    still gets a real ctx."""
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
 
 
 def _mark_no_grad_view(output, args):
@@ -347,7 +364,8 @@ def _connect(ctx, args, outputs):
             if needs[position] and (arg._requires_grad or arg._grad_fn is not None):
                 producer = arg._grad_fn
                 edges.append((producer if producer is not None else _accumulator(arg), arg._output_nr))
-                meta.append((arg._data.shape, arg._data.dtype))
+                data = arg._data
+                meta.append((data.shape, data.dtype))
             else:  # (a view made under no_grad of a base that requires grad gets no edge, as in torch)
                 edges.append(_NO_EDGE)
                 meta.append(None)
@@ -357,12 +375,12 @@ def _connect(ctx, args, outputs):
     ctx._input_positions = None if len(edges) == len(args) else positions
     ctx._sequence_nr = next(_sequence)
     ctx._num_outputs = len(outputs)
-    if len(outputs) > 1 or ctx._custom:  # for zeros where some outputs receive no gradient
+    custom = ctx._custom
+    if custom or len(outputs) > 1:  # for zeros where some outputs receive no gradient
         ctx._output_meta = [(out._data.shape, out._data.dtype) for out in outputs]
     non_differentiable = ctx._non_differentiable
     for output_nr, out in enumerate(outputs):
-        if out._base is not None and (ctx._custom or out._view_creation == "no_grad"):
-            custom = ctx._custom
+        if out._base is not None and (custom or out._view_creation == "no_grad"):
             # A view made inside forward (which runs under no_grad): torch forbids writing into it when the
             # Function is a learner's own, whose backward the write would bypass; for the engine's own it is a view.
             out._view_creation = "custom_function" if custom else None
@@ -371,14 +389,17 @@ def _connect(ctx, args, outputs):
         out._grad_fn = ctx
         out._requires_grad = True
         out._output_nr = output_nr
-    if ctx._saved:
+    saved = ctx._saved
+    if saved:
         # A saved output would point back at this node, which points at it: a reference
         # cycle that keeps big buffers alive until the garbage collector runs. Keep its
         # array instead, and rebuild the tensor when backward asks (torch does the same).
-        ctx._saved = tuple(
-            _SavedOutput(entry[0], entry[1]) if entry is not None and entry[0]._grad_fn is ctx else entry
-            for entry in ctx._saved
-        )
+        for entry in saved:
+            if entry is not None and entry[0]._grad_fn is ctx:
+                ctx._saved = tuple(
+                    _SavedOutput(e[0], e[1]) if e is not None and e[0]._grad_fn is ctx else e for e in saved
+                )
+                break
 
 
 class _SavedOutput:
