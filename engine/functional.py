@@ -118,7 +118,8 @@ def remainder(input, other):
     """input - other·⌊input / other⌋: Python's %, with the sign of `other`."""
     if not isinstance(input, Tensor):  # `2 % x`: torch has no derivative for this one
         return arithmetic.RemainderOfNumber.apply(input, _tensor_operand(other))
-    return _binary(arithmetic.Remainder, input, other)
+    other = _tensor_operand(other)
+    return _binary(arithmetic.RemainderByNumber if other._is_wrapped_number else arithmetic.Remainder, input, other)
 
 
 def neg(input):
@@ -374,7 +375,8 @@ def matmul(input, other, *, out=None):
                 f"{_CPP_TYPE_NAMES[out.dtype.name]} instead"
             )
         return _into(out, "matmul", lambda: matmul(input, other), input, other)
-    return linalg.MatMul.apply(_tensor_operand(input), _tensor_operand(other))
+    a, b = _tensor_operand(input), _tensor_operand(other)
+    return linalg.matmul_function(a, b).apply(a, b)
 
 
 def mm(input, mat2):
@@ -416,29 +418,32 @@ def _dims(dim, ndim):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along `dim` (an int or a tuple)."""
-    return reductions.Sum.apply(input, _dims(dim, input.ndim), keepdim, dtypes.as_dtype(dtype) if dtype else None)
+    function = reductions.Sum if dim is not None else reductions.SumAll
+    return function.apply(input, _dims(dim, input.ndim), keepdim, dtypes.as_dtype(dtype) if dtype else None)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or along `dim`; needs a floating-point tensor."""
-    return reductions.Mean.apply(input, _dims(dim, input.ndim), keepdim, dtypes.as_dtype(dtype) if dtype else None)
+    function = reductions.Mean if dim is not None else reductions.MeanAll
+    return function.apply(input, _dims(dim, input.ndim), keepdim, dtypes.as_dtype(dtype) if dtype else None)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dim is not None:
         dim = _normalize_dim(dim, input.ndim)
-    return reductions.Prod.apply(input, dim, keepdim, dtypes.as_dtype(dtype) if dtype else None)
+    function = reductions.Prod if dim is not None else reductions.ProdAll
+    return function.apply(input, dim, keepdim, dtypes.as_dtype(dtype) if dtype else None)
 
 
 def _extremum(input, dim, keepdim, largest):
     if isinstance(dim, Tensor):  # max(a, b): the element-wise form
         return maximum(input, dim) if largest else minimum(input, dim)
     if dim is None:
-        name = "MaxBackward1" if largest else "MinBackward1"
-        return reductions.Extremum.apply(input, None, False, largest, name)
+        return (reductions.Max if largest else reductions.Min).apply(input, None, False, largest)
     from .return_types import max as max_result, min as min_result
 
-    values, indices = reductions.ExtremumAlongDim.apply(input, _normalize_dim(dim, input.ndim), keepdim, largest)
+    function = reductions.MaxAlongDim if largest else reductions.MinAlongDim
+    values, indices = function.apply(input, _normalize_dim(dim, input.ndim), keepdim, largest)
     return (max_result if largest else min_result)(values, indices)
 
 
@@ -469,13 +474,13 @@ def _check_dims_not_empty(input, dim, dims, name):
 def amax(input, dim=(), keepdim=False):
     dims = _all_if_empty(dim, input.ndim)
     _check_dims_not_empty(input, dim, dims, "amax")
-    return reductions.Extremum.apply(input, dims, keepdim, True, "AmaxBackward0")
+    return reductions.Amax.apply(input, dims, keepdim, True)
 
 
 def amin(input, dim=(), keepdim=False):
     dims = _all_if_empty(dim, input.ndim)
     _check_dims_not_empty(input, dim, dims, "amin")
-    return reductions.Extremum.apply(input, dims, keepdim, False, "AminBackward0")
+    return reductions.Amin.apply(input, dims, keepdim, False)
 
 
 def _arg_extremum(input, dim, keepdim, pick):
@@ -515,7 +520,7 @@ def _variance(input, dim, unbiased, keepdim, correction, take_sqrt):
     if isinstance(dim, builtins.bool):
         dim, unbiased = None, dim
     empty_dims = isinstance(dim, (list, tuple)) and not dim
-    return reductions.Var.apply(
+    return (reductions.Std if take_sqrt else reductions.Var).apply(
         input, _dims(dim, input.ndim), _correction(unbiased, correction), keepdim, take_sqrt, empty_dims
     )
 
@@ -677,7 +682,7 @@ def t(input):
     """Transpose of a matrix (a vector or scalar is returned as is)."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return views.Permute.apply(input, tuple(range(input.ndim))[::-1], "TBackward0")
+    return views.TransposeMatrix.apply(input, tuple(range(input.ndim))[::-1])
 
 
 def transpose(input, dim0, dim1):
@@ -685,7 +690,7 @@ def transpose(input, dim0, dim1):
     order = list(range(input.ndim))
     if order:  # a 0-d tensor has one "dim 0" to swap with itself
         order[dim0], order[dim1] = order[dim1], order[dim0]
-    return views.Permute.apply(input, tuple(order), "TransposeBackward0")
+    return views.Transpose.apply(input, tuple(order))
 
 
 swapaxes = transpose
@@ -708,11 +713,11 @@ def squeeze(input, dim=None):
     """Remove dimensions of size 1 (all of them, or those in `dim` that have size 1)."""
     shape = input._data.shape
     if dim is None:
-        return views.Squeeze.apply(input, tuple(i for i, n in enumerate(shape) if n == 1), "SqueezeBackward0")
+        return views.Squeeze.apply(input, tuple(i for i, n in enumerate(shape) if n == 1))
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     normalized = tuple(_normalize_dim(d, input.ndim) for d in dims) if input.ndim else ()
-    name = "SqueezeBackward1" if not isinstance(dim, (tuple, list)) else "SqueezeBackward2"
-    return views.Squeeze.apply(input, tuple(d for d in normalized if shape[d] == 1), name)
+    function = views.SqueezeDim if not isinstance(dim, (tuple, list)) else views.SqueezeDims
+    return function.apply(input, tuple(d for d in normalized if shape[d] == 1))
 
 
 def unsqueeze(input, dim):
@@ -855,8 +860,8 @@ def split(tensor, split_size_or_sections, dim=0):
                 f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's size at dimension "
                 f"{dim}), but got split_sizes={sizes}"
             )
-    name = None if isinstance(split_size_or_sections, (int, np.integer)) else "SplitWithSizesBackward0"
-    return joining.Split.apply(tensor, tuple(sizes), dim, name)  # a tuple, even of one piece
+    function = joining.Split if isinstance(split_size_or_sections, (int, np.integer)) else joining.SplitWithSizes
+    return function.apply(tensor, tuple(sizes), dim)  # a tuple, even of one piece
 
 
 def chunk(input, chunks, dim=0):
@@ -905,7 +910,7 @@ def select(input, dim, index, *, _method=False):
         raise IndexError(
             f"select(): index {index} out of range for tensor of size {list(input._data.shape)} at dimension {dim}"
         )
-    return indexing.Index.apply(input, (slice(None),) * dim + (index,), "SelectBackward0")
+    return indexing.Select.apply(input, (slice(None),) * dim + (index,))
 
 
 def unbind(input, dim=0):
@@ -1164,19 +1169,20 @@ def _index_grid(shape, kept, selected, broadcast, adjacent):
     return tuple(np.broadcast_to(values, out_shape) for values in grid)
 
 
-def _index_name(index, shape=None):
+def _index_function(index, shape=None):
+    """The Function that reads input[index]: torch names a basic index after its last part that does something."""
     if not builtins.all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in index):
-        return "IndexBackward0"
+        return indexing.Index
     meaningful = [p for p, size in zip(index, _sizes_indexed(index, shape))
                   if not _takes_whole_dim(p, size) and p is not Ellipsis]
     if not meaningful:
-        return "AliasBackward0"
+        return indexing.IndexAlias
     last = meaningful[-1]
     if isinstance(last, slice):
-        return "SliceBackward0"
+        return indexing.Slice
     if last is None:
-        return "UnsqueezeBackward0"
-    return "SelectBackward0"
+        return indexing.IndexUnsqueeze
+    return indexing.Select
 
 
 def _sizes_indexed(index, shape):
@@ -1203,17 +1209,17 @@ def _takes_whole_dim(part, size):
 def index(input, index):
     """input[index]: basic indices give views; integer lists, tensors and masks give copies."""
     numpy_index = _numpy_index(input, index)
-    kind = _index_name(numpy_index, input._data.shape)
-    if kind == "AliasBackward0" and isinstance(index, slice):
-        kind = "SliceBackward0"  # torch slices on x[a:b] alone even when it keeps the whole dim
-    return indexing.Index.apply(input, numpy_index, kind)
+    kind = _index_function(numpy_index, input._data.shape)
+    if kind is indexing.IndexAlias and isinstance(index, slice):
+        kind = indexing.Slice  # torch slices on x[a:b] alone even when it keeps the whole dim
+    return kind.apply(input, numpy_index)
 
 
 def index_put_(input, index, value):
     """input[index] = value, in place."""
     numpy_index = _numpy_index(input, index)
-    kind = _index_name(numpy_index, input._data.shape)
-    if isinstance(value, Tensor) and value.dtype is not input.dtype and kind == "IndexBackward0":
+    kind = _index_function(numpy_index, input._data.shape)
+    if isinstance(value, Tensor) and value.dtype is not input.dtype and kind is indexing.Index:
         mask = len(numpy_index) == 1 and getattr(numpy_index[0], "dtype", None) == np.bool_
         if not (mask and value._data.size == 1):  # torch fills through a mask with masked_fill, which converts
             raise RuntimeError(
@@ -1222,29 +1228,30 @@ def index_put_(input, index, value):
                 f"{value.dtype._legacy.removesuffix('Tensor')} for the source."
             )
     value = value if isinstance(value, Tensor) else _as_value_tensor(value, input)
-    if kind == "IndexBackward0" and layout.overlaps_itself(input._data):
+    if kind is indexing.Index and layout.overlaps_itself(input._data):
         _warn_if_expanded(input, index)
     if _records(input, (value,)):
-        if kind not in ("IndexBackward0", "AliasBackward0"):
+        if kind is not indexing.Index and kind is not indexing.IndexAlias:
             # torch writes through the view x[index]: the write is recorded on x as CopySlices
-            view = indexing.Index.apply(input, numpy_index, kind)
+            view = kind.apply(input, numpy_index)
             copy_(view, _value_that_fits(input, numpy_index, value, view))
             return input
         _check_inplace(input, True)
-        if kind == "AliasBackward0":  # x[...] = v: torch writes into x itself, with fill_ or copy_
+        if kind is indexing.IndexAlias:  # x[...] = v: torch writes into x itself, with fill_ or copy_
             _check_no_overlap(input)
             if value._data.ndim or not input._data.ndim:  # torch copies equal shapes, and fills from a 0-d value
                 return copy_(input, _value_that_fits(input, numpy_index, value, input))
-            return _commit_inplace(input, indexing.Fill.apply(input, value, "FillBackward3"), _edge(input))
+            return _commit_inplace(input, indexing.FillTensor.apply(input, value), _edge(input))
         if input._requires_grad and input._grad_fn is None and _views_first(index):
             # torch writes through a view x[i] before the arrays, so it names the view
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         try:
-            result = indexing.IndexPut.apply(input, numpy_index, value, _views_first(index))
+            write = indexing.IndexPutThroughView if _views_first(index) else indexing.IndexPut
+            result = write.apply(input, numpy_index, value)
         except (ValueError, TypeError) as error:  # NumPy's TypeError: a mask given a value of too many dims
             raise RuntimeError(_setitem_error(input, numpy_index, value, error)) from None
         return _commit_inplace(input, result)
-    if kind != "IndexBackward0" and layout.overlaps_itself(input._data[numpy_index]):
+    if kind is not indexing.Index and layout.overlaps_itself(input._data[numpy_index]):
         # torch copies into the view x[index], even a single number: it checks the shapes, then the overlap
         _value_that_fits(input, numpy_index, value, _wrap(input._data[numpy_index]))
         raise RuntimeError(_OVERLAP)
@@ -1304,7 +1311,7 @@ def _setitem_error(input, index, value, error):
     if "read-only" in str(error):
         return _OVERLAP
     target = input._data[index].shape
-    if _index_name(index) != "IndexBackward0":  # torch copies into the view x[index]: expand's error
+    if _index_function(index) is not indexing.Index:  # torch copies into the view x[index]: expand's error
         shape = value._data.shape
         while shape and shape[0] == 1 and len(shape) > len(target):
             shape = shape[1:]  # torch drops leading 1s of the value first
@@ -1486,9 +1493,9 @@ def fill_(tensor, value, *, _zero=False):
         _check_no_overlap(tensor)
     if _records(tensor, (value,)):
         if value._is_wrapped_number:  # a number is no input of the graph
-            result = indexing.Fill.apply(tensor, value._data, "ZeroBackward0" if _zero else "FillBackward2")
+            result = (indexing.Zero if _zero else indexing.FillNumber).apply(tensor, value._data)
         else:
-            result = indexing.Fill.apply(tensor, value, "FillBackward3")
+            result = indexing.FillTensor.apply(tensor, value)
         return _commit_inplace(tensor, result, _edge(tensor))
     tensor._data[...] = value._data
     tensor._version_counter[0] += 1

@@ -249,9 +249,27 @@ class Function:
     Subclasses define `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` as
     static methods and are called through `apply`. Backward formulas use tensor
     operations, so with `create_graph=True` they are recorded too.
+
+    Each grad_fn torch can give an operation is its own class, which says everything the
+    rest of the engine needs about it (a learner's own Function may leave them unset):
+
+    - `node_name`: torch's name for the node, "MulBackward0" (default "<Name>Backward").
+    - `symbol`: how the forward drawing shows the operation, "×", "@" or "log_softmax";
+      "{attr}" is filled from the node ("** {exponent}" draws `x ** 2` as "** 2").
+    - `derivatives`: the local derivative along each input edge of the backward drawing,
+      as a rule on `grad`: ("grad @ Bᵀ", "Aᵀ @ grad"); one rule stands for every input.
+    - `static_name`: the operation's name in engine.static's printed programs, "matmul".
+    - `ordered_inputs`: True where the inputs are not interchangeable (a - b), so the
+      drawing numbers their edges; `broadcasts`: True where inputs broadcast, so the
+      gradient is summed back to each input's shape.
     """
 
     node_name = None  # the grad_fn name; torch names a custom Function's node "<Name>Backward"
+    symbol = None  # None: the node name, in snake case
+    derivatives = None  # None: the drawing names the node instead
+    static_name = None  # None: the class name, in lower case
+    ordered_inputs = False
+    broadcasts = False
     _result_layout = None  # set by engine.layout: lays the result out in memory as torch does
     not_graph_inputs = ()  # positions of tensor arguments that never get a gradient nor an edge
 
@@ -262,6 +280,9 @@ class Function:
         cls._node_class = type(name, (BackwardNode,), {
             "_function": cls, "_name": name, "__module__": cls.__module__,
             "_custom": not cls.__module__.startswith("engine."),  # a learner's own Function (see _connect)
+            # what the drawings need, read from the node's class
+            "symbol": cls.symbol, "derivatives": cls.derivatives,
+            "ordered_inputs": cls.ordered_inputs, "broadcasts": cls.broadcasts,
         })
 
     @staticmethod

@@ -115,6 +115,9 @@ class AsStrided(Function):
     """A view re-read from its base's memory; backward adds the gradient at the positions it reads."""
 
     node_name = "AsStridedBackward0"
+    symbol = "as_strided"
+    derivatives = ("AsStridedBackward0",)
+    static_name = "asstrided"
 
     @staticmethod
     def backward(ctx, grad):
@@ -138,6 +141,9 @@ class CopySlices(BackwardNode):
     """
 
     _name = "torch::autograd::CopySlices"
+    symbol = "setitem"  # what drawings show, as a Function declares it (see Function)
+    derivatives = ("grad, written part zeroed", "grad[index]")
+    ordered_inputs = True
     _released = False
 
     def _run(self, grad_outputs):
@@ -152,7 +158,7 @@ class CopySlices(BackwardNode):
         grad, = grad_outputs
         flat = grad.reshape(-1)
         where = self.positions.reshape(-1)
-        written = Index.apply(flat, (where,), "IndexBackward0").reshape(self.view_shape)
+        written = Index.apply(flat, (where,)).reshape(self.view_shape)
         kept = np.ones(flat._data.shape, dtype=bool)
         kept[where] = False
         if not self.replaces_first_input:  # the write was recorded as several nodes: send it to the last

@@ -58,6 +58,9 @@ class Addmm(Function):
     """bias + mat1 @ mat2; d/dmat1 = grad @ mat2ᵀ, d/dmat2 = mat1ᵀ @ grad, d/dbias = grad (summed over rows)."""
 
     node_name = "AddmmBackward0"
+    symbol = "addmm"
+    derivatives = ("AddmmBackward0",)
+    static_name = "addmm"
 
     @staticmethod
     def forward(ctx, bias, mat1, mat2):
@@ -176,6 +179,9 @@ class MseLoss(Function):
     """(input - target)², averaged (or summed, or kept); d/dinput = 2(input - target)/n, d/dtarget = its negative."""
 
     node_name = "MseLossBackward0"
+    symbol = "mse_loss"
+    derivatives = ("MseLossBackward0",)
+    static_name = "mseloss"
 
     @staticmethod
     def forward(ctx, input, target, reduction):
@@ -238,6 +244,11 @@ class NllLoss(Function):
     to ignore_index count for nothing.
     """
 
+    node_name = "NllLossBackward0"
+    symbol = "nll_loss"
+    derivatives = ("NllLossBackward0",)
+    static_name = "nllloss"
+
     @staticmethod
     def forward(ctx, input, target, weight, reduction, ignore_index):
         scores = input._data
@@ -245,7 +256,6 @@ class NllLoss(Function):
             raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for '{_type(input)}'")
         if target._data.dtype not in (np.int64, np.uint8):
             raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type(target)}")
-        ctx._name = "NllLoss2DBackward0" if scores.ndim > 2 else "NllLossBackward0"
         scores = np.moveaxis(scores, 1, -1) if scores.ndim > 2 else scores  # classes on the last axis
         classes = scores.shape[-1]
         targets = target._data.astype(np.int64)
@@ -288,6 +298,14 @@ class NllLoss(Function):
         return _engine.where(_wrap(chosen), scale * constant_like(placed, grad), 0.0), None, None, None, None
 
 
+class NllLoss2D(NllLoss):
+    """nll_loss of scores with dims past the class dim (an image's pixels), under torch's name for it."""
+
+    node_name = "NllLoss2DBackward0"
+    symbol = "nll_loss2_d"
+    derivatives = ("NllLoss2DBackward0",)
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """The negative log likelihood of the target classes, given log-probabilities (class scores on dim 1)."""
     reduction = _check_reduction(reduction, size_average, reduce)
@@ -304,7 +322,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                 "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. "
                 "This input cannot have requires_grad True."
             )
-    return NllLoss.apply(input, target, weight, reduction, ignore_index)
+    return (NllLoss2D if input._data.ndim > 2 else NllLoss).apply(input, target, weight, reduction, ignore_index)
 
 
 def _check_nll_shapes(input, target, weight):

@@ -15,6 +15,10 @@ class Add(Function):
     """a + alpha·b; d/da = 1, d/db = alpha."""
 
     node_name = "AddBackward0"
+    symbol = "+"
+    derivatives = ("grad", "grad")
+    static_name = "add"
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -49,6 +53,11 @@ class Sub(Function):
     """a - alpha·b; d/da = 1, d/db = -alpha."""
 
     node_name = "SubBackward0"
+    symbol = "−"
+    derivatives = ("grad", "−grad")
+    static_name = "sub"
+    ordered_inputs = True
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -68,6 +77,9 @@ class Rsub(Function):
     """number - x (as in `2 - x`); d/dx = -1."""
 
     node_name = "RsubBackward1"
+    symbol = "rsub"
+    derivatives = ("−grad",)
+    static_name = "rsub"
 
     @staticmethod
     def forward(ctx, x, number):
@@ -85,6 +97,10 @@ class Mul(Function):
     """a·b; d/da = b, d/db = a."""
 
     node_name = "MulBackward0"
+    symbol = "×"
+    derivatives = ("grad * other",)
+    static_name = "mul"
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -103,6 +119,11 @@ class Div(Function):
     """a / b (true division); d/da = 1/b, d/db = -a/b²."""
 
     node_name = "DivBackward0"
+    symbol = "÷"
+    derivatives = ("grad / b", "−grad * a / b²")
+    static_name = "div"
+    ordered_inputs = True
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -126,6 +147,9 @@ class Neg(Function):
     """-x; d/dx = -1."""
 
     node_name = "NegBackward0"
+    symbol = "neg"
+    derivatives = ("−grad",)
+    static_name = "neg"
 
     @staticmethod
     def forward(ctx, x):
@@ -145,6 +169,9 @@ class Reciprocal(Function):
     """1/x; d/dx = -1/x², computed from the saved output."""
 
     node_name = "ReciprocalBackward0"
+    symbol = "reciprocal"
+    derivatives = ("−grad * out²",)
+    static_name = "reciprocal"
 
     @staticmethod
     def forward(ctx, x):
@@ -207,6 +234,11 @@ class PowScalar(Function):
     """x ** n for a number n; d/dx = n·x^(n-1) (0 for n = 0)."""
 
     node_name = "PowBackward0"
+    symbol = "** {exponent}"
+    derivatives = ("grad * n * x^(n−1)", "grad * out * ln x")
+    static_name = "pow"
+    ordered_inputs = True
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, x, exponent):
@@ -234,6 +266,11 @@ class PowTensor(Function):
     """x ** y for tensors; d/dx = y·x^(y-1) (0 where y = 0), d/dy = x^y·ln x (0 where x = 0 and y ≥ 0)."""
 
     node_name = "PowBackward1"
+    symbol = "**"
+    derivatives = ("grad * n * x^(n−1)", "grad * out * ln x")
+    static_name = "pow"
+    ordered_inputs = True
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -262,6 +299,11 @@ class PowFromScalar(Function):
     """b ** y for a number b; d/dy = b^y·ln b (0 where b = 0 and y ≥ 0)."""
 
     node_name = "PowBackward2"
+    symbol = "{base} **"
+    derivatives = ("grad * out * ln x",)
+    static_name = "pow"
+    ordered_inputs = True
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, base, y):
@@ -296,6 +338,9 @@ class FloorDivide(Function):
     """⌊a / b⌋, rounding toward -inf; torch defines no derivative, and its node says so when backward reaches it."""
 
     node_name = "torch::autograd::NotImplemented"
+    symbol = "not_implemented"
+    derivatives = ("NotImplemented",)
+    static_name = "floordivide"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -320,11 +365,15 @@ def _remainder(x, y):
 class Remainder(Function):
     """a - b·⌊a / b⌋ (the sign of b, as Python's %); d/da = 1, d/db = -⌊a / b⌋."""
 
+    node_name = "RemainderBackward1"
+    symbol = "remainder"
+    derivatives = ("RemainderBackward1",)
+    static_name = "remainder"
+
     @staticmethod
     def forward(ctx, a, b):
         x, y = common_arrays(a, b)
         _check_division("remainder", "remainder_cpu", x, y)
-        ctx._name = "RemainderBackward0" if b._is_wrapped_number else "RemainderBackward1"
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
         return _wrap(_remainder(x, y).astype(common_dtype(a, b).numpy, copy=False))
 
@@ -342,10 +391,20 @@ class Remainder(Function):
         return grad, grad_b
 
 
+class RemainderByNumber(Remainder):
+    """x % number: torch's overload for a number, named apart."""
+
+    node_name = "RemainderBackward0"
+    derivatives = ("RemainderBackward0",)
+
+
 class RemainderOfNumber(Function):
     """number % x: torch has no derivative for it."""
 
     node_name = "torch::autograd::NotImplemented"
+    symbol = "not_implemented"
+    derivatives = ("NotImplemented",)
+    static_name = "remainderofnumber"
 
     @staticmethod
     def forward(ctx, number, y):

@@ -42,11 +42,16 @@ def _without_leading_ones(shape):
 
 
 class Index(Function):
-    """x[index]; backward adds the gradient into zeros at the positions read."""
+    """x[index] with integer arrays or a mask (a copy); backward adds the gradient into zeros at the
+    positions read. Its subclasses read with a basic index (a view), under torch's names for them."""
+
+    node_name = "IndexBackward0"
+    symbol = "index"
+    derivatives = ("scatter into zeros",)
+    static_name = "index"
 
     @staticmethod
-    def forward(ctx, x, index, name):
-        ctx._name = name
+    def forward(ctx, x, index):
         _keep_index(ctx, index)
         ctx.shape = x._data.shape
         if _is_basic(index):
@@ -55,13 +60,49 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexScatter.apply(grad, _saved_index(ctx), ctx.shape), None, None
+        return IndexScatter.apply(grad, _saved_index(ctx), ctx.shape), None
+
+
+class Slice(Index):
+    """x[1:3], x[:, ::2]: torch names a basic index after its last part that does something."""
+
+    node_name = "SliceBackward0"
+    symbol = "slice"
+    derivatives = ("SliceBackward0",)
+
+
+class Select(Index):
+    """x[1], x[:, 0]: the last part that does something is an integer."""
+
+    node_name = "SelectBackward0"
+    symbol = "select"
+    derivatives = ("SelectBackward0",)
+
+
+class IndexUnsqueeze(Index):
+    """x[:, None]: the last part that does something adds a dimension."""
+
+    node_name = "UnsqueezeBackward0"
+    symbol = "unsqueeze"
+    derivatives = ("squeeze",)
+
+
+class IndexAlias(Index):
+    """x[...], x[:, :]: nothing is selected, the whole tensor is seen again."""
+
+    node_name = "AliasBackward0"
+    symbol = "alias"
+    derivatives = ("grad",)
 
 
 class IndexScatter(Function):
     """zeros(shape) with `values` added at `index` (repeats accumulate); the backward of indexing."""
 
     node_name = "IndexPutBackward0"
+    symbol = "setitem"
+    derivatives = ("grad, written part zeroed", "grad[index]")
+    static_name = "index_scatter"
+    ordered_inputs = True
 
     @staticmethod
     def forward(ctx, values, index, shape):
@@ -76,20 +117,22 @@ class IndexScatter(Function):
     @staticmethod
     def backward(ctx, grad):
         index = _saved_index(ctx)
-        return Index.apply(grad, index, "SliceBackward0" if _is_basic(index) else "IndexBackward0"), None, None
+        return (Slice if _is_basic(index) else Index).apply(grad, index), None, None
 
 
 class IndexPut(Function):
     """A copy of x with `values` written at `index`; recorded when `x[index] = values` needs autograd."""
 
     node_name = "IndexPutBackward0"
+    symbol = "setitem"
+    derivatives = ("grad, written part zeroed", "grad[index]")
+    static_name = "index_put"
+    ordered_inputs = True
 
     @staticmethod
-    def forward(ctx, x, index, values, through_view=True):
+    def forward(ctx, x, index, values):
         ctx.index = index
         ctx.save_for_backward()  # freed after backward, so a second one raises, as torch's CopySlices does too
-        if through_view:  # torch took a view first (an int, None or a partial slice), then wrote into it
-            ctx._name = "torch::autograd::CopySlices"
         ctx.values_shape = values._data.shape
         result = x._data.copy()
         result[index] = values._data.reshape(_without_leading_ones(values._data.shape))
@@ -105,33 +148,65 @@ class IndexPut(Function):
         grad_x = grad * constant_like(kept, grad)
         grad_values = None
         if ctx.needs_input_grad[2]:
-            written = Index.apply(grad, index, "IndexBackward0")
+            written = Index.apply(grad, index)
             grad_values = sum_to_shape(written, _without_leading_ones(ctx.values_shape))
             if grad_values._data.shape != ctx.values_shape:
                 grad_values = grad_values.reshape(ctx.values_shape)
-        return grad_x, None, grad_values, None
+        return grad_x, None, grad_values
+
+
+class IndexPutThroughView(IndexPut):
+    """The same write when torch took a view first (an int, None or a partial slice), then wrote into it."""
+
+    node_name = "torch::autograd::CopySlices"
 
 
 class Fill(Function):
     """Every element set to one value; no gradient reaches the old values."""
 
     node_name = "FillBackward0"
+    symbol = "fill"
+    derivatives = ("FillBackward0",)
+    static_name = "fill"
 
     @staticmethod
-    def forward(ctx, x, value, name=None):
-        if name:  # torch: ZeroBackward0 (zero_), FillBackward2 (a number), FillBackward3 (a tensor)
-            ctx._name = name
+    def forward(ctx, x, value):
         return _wrap(np.full_like(x._data, getattr(value, "_data", value)))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None, None
+        return grad * 0, grad.sum() if ctx.needs_input_grad[1] else None
+
+
+class FillNumber(Fill):
+    """x.fill_(number)."""
+
+    node_name = "FillBackward2"
+    derivatives = ("FillBackward2",)
+
+
+class FillTensor(Fill):
+    """x.fill_(tensor), and x[...] = a 0-d tensor."""
+
+    node_name = "FillBackward3"
+    derivatives = ("FillBackward3",)
+
+
+class Zero(Fill):
+    """x.zero_()."""
+
+    node_name = "ZeroBackward0"
+    symbol = "zero"
+    derivatives = ("ZeroBackward0",)
 
 
 class Copy(Function):
     """x overwritten by src (broadcast and converted to x's dtype); the gradient goes to src."""
 
     node_name = "torch::autograd::CopyBackwards"
+    symbol = "copy_"
+    derivatives = ("CopyBackwards",)
+    static_name = "copy"
 
     @staticmethod
     def forward(ctx, x, src):

@@ -9,6 +9,10 @@ class Cat(Function):
     """Tensors joined along an existing dim; backward slices the gradient apart."""
 
     node_name = "CatBackward0"
+    symbol = "cat"
+    derivatives = ("slice of grad",)
+    static_name = "cat"
+    ordered_inputs = True
 
     @staticmethod
     def forward(ctx, dim, dtype, *tensors):
@@ -34,6 +38,10 @@ class Stack(Function):
     """Tensors of one shape joined along a new dim; backward takes each slice back."""
 
     node_name = "StackBackward0"
+    symbol = "stack"
+    derivatives = ("select from grad",)
+    static_name = "stack"
+    ordered_inputs = True
 
     @staticmethod
     def forward(ctx, dim, dtype, *tensors):
@@ -56,11 +64,12 @@ class Split(Function):
     """Consecutive pieces along dim (views); backward joins their gradients."""
 
     node_name = "SplitBackward0"
+    symbol = "split"
+    derivatives = ("cat",)
+    static_name = "split"
 
     @staticmethod
-    def forward(ctx, x, sizes, dim, name=None):
-        if name:
-            ctx._name = name
+    def forward(ctx, x, sizes, dim):
         ctx.dim = dim
         bounds = np.cumsum(sizes)[:-1]
         return _multi_output_views(x, np.split(x._data, bounds, axis=dim))
@@ -69,13 +78,24 @@ class Split(Function):
     def backward(ctx, *grads):
         from ..functional import cat
 
-        return cat(grads, ctx.dim), None, None, None
+        return cat(grads, ctx.dim), None, None
+
+
+class SplitWithSizes(Split):
+    """Pieces of the sizes given, x.split([2, 3]); the same views, under torch's other name."""
+
+    node_name = "SplitWithSizesBackward0"
+    symbol = "split_with_sizes"
+    derivatives = ("SplitWithSizesBackward0",)
 
 
 class Unbind(Function):
     """Every slice along dim (views); backward stacks their gradients."""
 
     node_name = "UnbindBackward0"
+    symbol = "unbind"
+    derivatives = ("stack",)
+    static_name = "unbind"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -95,6 +115,9 @@ class Repeat(Function):
     """The tensor tiled `repeats` times along each dim (leading dims added as needed); backward sums the tiles."""
 
     node_name = "RepeatBackward0"
+    symbol = "repeat"
+    derivatives = ("RepeatBackward0",)
+    static_name = "repeat"
 
     @staticmethod
     def forward(ctx, x, repeats):

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .common import _wrap
-from .views import Permute, reshape_to
+from .views import Transpose, reshape_to
 
 
 def _dims_text(shape):
@@ -11,7 +11,7 @@ def _dims_text(shape):
 
 
 def check_matmul_shapes(a, b):
-    """Raise torch's error for operands that cannot be multiplied; returns the grad_fn name."""
+    """Raise torch's error for operands that cannot be multiplied."""
     a_shape, b_shape = a._data.shape, b._data.shape
     if not a_shape or not b_shape:
         raise RuntimeError(
@@ -23,15 +23,14 @@ def check_matmul_shapes(a, b):
                 f"inconsistent tensor size, expected tensor [{a_shape[0]}] and src [{b_shape[0]}] to have the same "
                 f"number of elements, but got {a_shape[0]} and {b_shape[0]} elements respectively"
             )
-        return "DotBackward0"
+        return
     if len(a_shape) == 2 and len(b_shape) == 1:
         _check_mv(a_shape, b_shape)
-        return "MvBackward0"
+        return
     if len(a_shape) <= 2 and len(b_shape) == 2:
         _check_mm(a_shape if len(a_shape) == 2 else (1, a_shape[0]), b_shape)
-        return "MmBackward0" if len(a_shape) == 2 else "SqueezeBackward4"
+        return
     _check_batched(_Operand(a_shape, a.stride(), a._requires_grad), _Operand(b_shape, b.stride(), b._requires_grad))
-    return "UnsafeViewBackward0"
 
 
 class _Operand:
@@ -103,17 +102,17 @@ _C_TYPE_NAMES = {
 }
 
 
-def check_matmul_dtypes(a, b, name):
+def check_matmul_dtypes(a, b, function):
     """torch multiplies matrices only of one dtype (no promotion); its error names them."""
     if a._data.dtype == b._data.dtype:
         return
     first, second = a.dtype, b.dtype
     short = lambda d: d._legacy.removesuffix("Tensor")  # noqa: E731  ("Float", "Long", ...)
-    if name == "DotBackward0":
+    if function is Dot:
         message = f"dot : expected both vectors to have same dtype, but found {short(first)} and {short(second)}"
-    elif name == "MvBackward0":
+    elif function is Mv:
         message = f"addmv input tensors must have the same dtype, but got {short(second)}, {short(first)}, and {short(second)}"
-    elif name in ("MmBackward0", "SqueezeBackward4"):
+    elif function is Mm or function is VectorMatrix:
         message = (
             f"expected m1 and m2 to have the same dtype, but got: {_C_TYPE_NAMES[first.name]} != {_C_TYPE_NAMES[second.name]}"
         )
@@ -122,33 +121,49 @@ def check_matmul_dtypes(a, b, name):
     raise RuntimeError(message)
 
 
+def matmul_function(a, b):
+    """The MatMul class for a @ b: torch names each case's node after the product it computes."""
+    a_dims, b_dims = a._data.ndim, b._data.ndim
+    if b_dims == 2:
+        return Mm if a_dims == 2 else VectorMatrix if a_dims == 1 else MatMul
+    if b_dims == 1:
+        return Dot if a_dims == 1 else Mv if a_dims == 2 else MatMul
+    return MatMul
+
+
 class MatMul(Function):
-    """a @ b; d/da = grad @ bᵀ, d/db = aᵀ @ grad.
+    """a @ b with a batch dimension (torch's node is named after its last step, a reshape);
+    d/da = grad @ bᵀ, d/db = aᵀ @ grad. `matmul_function` picks the class for two operands.
 
     Backward treats a 1-D `a` as a row (1, k) and a 1-D `b` as a column (k, 1), so
     every case is a (batched) matrix product; broadcast batch dims are summed away
     by the engine.
     """
 
-    @staticmethod
-    def forward(ctx, a, b):
+    node_name = "UnsafeViewBackward0"
+    symbol = "@"
+    derivatives = ("grad @ Bᵀ", "Aᵀ @ grad")
+    static_name = "matmul"
+    ordered_inputs = True
+    a_is_vector = b_is_vector = False  # known from the class; a batched product may still have a 1-D side
+
+    @classmethod
+    def forward(cls, ctx, a, b):
         a_shape, b_shape = a._data.shape, b._data.shape
-        if len(a_shape) == 2 and len(b_shape) == 2 and a_shape[1] == b_shape[0]:
-            ctx._name = "MmBackward0"  # the common case, checked without the general rules
-        else:
-            ctx._name = check_matmul_shapes(a, b)
+        if not (len(a_shape) == 2 and len(b_shape) == 2 and a_shape[1] == b_shape[0]):  # the common case is fine
+            check_matmul_shapes(a, b)
         if a._data.dtype != b._data.dtype:
-            check_matmul_dtypes(a, b, ctx._name)
+            check_matmul_dtypes(a, b, cls)
         x, y = a._data, b._data
         needs_a, needs_b = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
         return _wrap(np.matmul(x, y))
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
-        a_vector = ctx._name in ("DotBackward0", "SqueezeBackward4") or (a is not None and a.ndim == 1)
-        b_vector = ctx._name in ("DotBackward0", "MvBackward0") or (b is not None and b.ndim == 1)
+        a_vector = cls.a_is_vector or (a is not None and a.ndim == 1)
+        b_vector = cls.b_is_vector or (b is not None and b.ndim == 1)
         if a_vector or b_vector:
             shape = grad._data.shape
             grad = reshape_to(grad, (1, 1) if a_vector and b_vector else shape[:-1] + (1,) + shape[-1:] if a_vector else shape + (1,))
@@ -164,7 +179,36 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+class Mm(MatMul):
+    """matrix @ matrix."""
+
+    node_name = "MmBackward0"
+
+
+class Mv(MatMul):
+    """matrix @ vector."""
+
+    node_name = "MvBackward0"
+    derivatives = ("grad ⊗ v", "Aᵀ @ grad")
+    b_is_vector = True
+
+
+class Dot(MatMul):
+    """vector @ vector."""
+
+    node_name = "DotBackward0"
+    derivatives = ("grad * b", "grad * a")
+    a_is_vector = b_is_vector = True
+
+
+class VectorMatrix(MatMul):
+    """vector @ matrix: torch multiplies a (1, k) row, then squeezes it, and names the node after that."""
+
+    node_name = "SqueezeBackward4"
+    a_is_vector = True
+
+
 def _matrix_transpose(tensor):
     """The last two dims swapped (a view), for backward formulas."""
     order = tuple(range(tensor._data.ndim - 2)) + (tensor._data.ndim - 1, tensor._data.ndim - 2)
-    return Permute.apply(tensor, order, "TransposeBackward0")
+    return Transpose.apply(tensor, order)

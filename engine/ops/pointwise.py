@@ -10,6 +10,9 @@ class Exp(Function):
     """exp(x); d/dx = exp(x), so the output is saved."""
 
     node_name = "ExpBackward0"
+    symbol = "exp"
+    derivatives = ("grad * out",)
+    static_name = "exp"
 
     @staticmethod
     def forward(ctx, x):
@@ -28,6 +31,9 @@ class Log(Function):
     """ln x; d/dx = 1/x."""
 
     node_name = "LogBackward0"
+    symbol = "log"
+    derivatives = ("grad / x",)
+    static_name = "log"
 
     @staticmethod
     def forward(ctx, x):
@@ -45,6 +51,9 @@ class Sqrt(Function):
     """√x; d/dx = 1/(2√x), from the saved output."""
 
     node_name = "SqrtBackward0"
+    symbol = "sqrt"
+    derivatives = ("grad / (2 * out)",)
+    static_name = "sqrt"
 
     @staticmethod
     def forward(ctx, x):
@@ -63,6 +72,9 @@ class Abs(Function):
     """|x|; d/dx = sign(x) (0 at 0)."""
 
     node_name = "AbsBackward0"
+    symbol = "abs"
+    derivatives = ("grad * sign x",)
+    static_name = "abs"
 
     @staticmethod
     def forward(ctx, x):
@@ -81,6 +93,9 @@ class Sign(Function):
     """sign(x); its derivative is 0 wherever it exists."""
 
     node_name = "SignBackward0"
+    symbol = "sign"
+    derivatives = ("SignBackward0",)
+    static_name = "sign"
 
     @staticmethod
     def forward(ctx, x):
@@ -102,6 +117,9 @@ class Tanh(Function):
     """tanh x; d/dx = 1 - tanh²x, from the saved output."""
 
     node_name = "TanhBackward0"
+    symbol = "tanh"
+    derivatives = ("grad * (1 − out²)",)
+    static_name = "tanh"
 
     @staticmethod
     def forward(ctx, x):
@@ -119,6 +137,9 @@ class Sigmoid(Function):
     """σ(x) = 1/(1 + e^-x); d/dx = σ(x)(1 - σ(x)), from the saved output."""
 
     node_name = "SigmoidBackward0"
+    symbol = "sigmoid"
+    derivatives = ("grad * out * (1 − out)",)
+    static_name = "sigmoid"
 
     @staticmethod
     def forward(ctx, x):
@@ -140,6 +161,9 @@ class Relu(Function):
     """max(x, 0); d/dx = 0 where the output is ≤ 0, else 1 (so 1 at NaN, as torch's threshold_backward)."""
 
     node_name = "ReluBackward0"
+    symbol = "relu"
+    derivatives = ("grad * (out > 0)",)
+    static_name = "relu"
 
     @staticmethod
     def forward(ctx, x):
@@ -166,6 +190,9 @@ class Sin(Function):
     """sin x; d/dx = cos x."""
 
     node_name = "SinBackward0"
+    symbol = "sin"
+    derivatives = ("grad * cos x",)
+    static_name = "sin"
 
     @staticmethod
     def forward(ctx, x):
@@ -182,6 +209,9 @@ class Cos(Function):
     """cos x; d/dx = -sin x."""
 
     node_name = "CosBackward0"
+    symbol = "cos"
+    derivatives = ("−grad * sin x",)
+    static_name = "cos"
 
     @staticmethod
     def forward(ctx, x):
@@ -198,6 +228,9 @@ class Clamp(Function):
     """min(max(x, low), high); d/dx = 1 where low ≤ x ≤ high, else 0."""
 
     node_name = "ClampBackward1"
+    symbol = "clamp"
+    derivatives = ("grad where in range",)
+    static_name = "clamp"
 
     @staticmethod
     def forward(ctx, x, low, high):
@@ -226,6 +259,9 @@ class ClampTensor(Function):
     to low where x < low < high, to high where x > high or high < low (ties go to x, as in torch)."""
 
     node_name = "ClampBackward0"
+    symbol = "clamp"
+    derivatives = ("grad where in range",)
+    static_name = "clamptensor"
 
     @staticmethod
     def forward(ctx, x, low, high):
@@ -289,6 +325,10 @@ class Maximum(Function):
     """max(a, b) element-wise; the gradient goes to the larger input (half each on ties, all to both at NaN)."""
 
     node_name = "MaximumBackward0"
+    symbol = "maximum"
+    derivatives = ("grad where larger",)
+    static_name = "maximum"
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -306,6 +346,10 @@ class Minimum(Function):
     """min(a, b) element-wise; the gradient goes to the smaller input (half each on ties, all to both at NaN)."""
 
     node_name = "MinimumBackward0"
+    symbol = "minimum"
+    derivatives = ("grad where smaller",)
+    static_name = "minimum"
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -338,6 +382,11 @@ class Where(Function):
     """condition ? a : b; the gradient goes to a where the condition holds, to b elsewhere."""
 
     node_name = "WhereBackward0"
+    symbol = "where"
+    derivatives = ("—", "grad where condition", "grad where not condition")
+    static_name = "where"
+    ordered_inputs = True
+    broadcasts = True
     not_graph_inputs = (0,)  # the condition: torch records no edge for it
 
     @staticmethod

@@ -33,6 +33,11 @@ def _expand(grad, shape):
 class Sum(Function):
     """Σ x over dims; every element gets the gradient of its sum."""
 
+    node_name = "SumBackward1"
+    symbol = "sum"
+    derivatives = ("expand",)
+    static_name = "sum"
+
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype=None):
         array = x._data
@@ -40,7 +45,6 @@ class Sum(Function):
             array = array.astype(dtype.numpy)
         elif array.dtype.kind in "biu":  # torch sums integers and bools in int64
             array = array.astype(np.int64)
-        ctx._name = "SumBackward0" if dims is None else "SumBackward1"
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         return _wrap(array.sum(axis=dims, keepdims=keepdim))
 
@@ -52,8 +56,19 @@ class Sum(Function):
         return _expand(_restore(grad, ctx.shape, dims, ctx.keepdim), ctx.shape), None, None, None
 
 
+class SumAll(Sum):
+    """Σ x over every element (dims None)."""
+
+    node_name = "SumBackward0"
+
+
 class Mean(Function):
     """The mean over dims; every element gets 1/n of the gradient."""
+
+    node_name = "MeanBackward1"
+    symbol = "mean"
+    derivatives = ("expand / n",)
+    static_name = "mean"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype=None):
@@ -63,7 +78,6 @@ class Mean(Function):
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
                 f"Got: {x.dtype._legacy.removesuffix('Tensor')}"
             )
-        ctx._name = "MeanBackward0" if dims is None else "MeanBackward1"
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         count = array.size if dims is None else int(np.prod([array.shape[d] for d in dims]))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -77,15 +91,25 @@ class Mean(Function):
         return _expand(_restore(grad, ctx.shape, dims, ctx.keepdim), ctx.shape) / count, None, None, None
 
 
+class MeanAll(Mean):
+    """The mean of every element (dims None)."""
+
+    node_name = "MeanBackward0"
+
+
 class Prod(Function):
-    """Π x over dims; d/dxᵢ = the product of all the other elements."""
+    """Π x along dim; d/dxᵢ = the product of all the other elements."""
+
+    node_name = "ProdBackward1"
+    symbol = "prod"
+    derivatives = ("grad * out / x",)
+    static_name = "prod"
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, dtype=None):
         array = x._data if dtype is None else x._data.astype(dtype.numpy)
         if dtype is None and array.dtype.kind in "biu":
             array = array.astype(np.int64)
-        ctx._name = "ProdBackward0" if dim is None else "ProdBackward1"
         if not array.ndim:  # dim 0 of a 0-d tensor: the one element, reduced like all dims
             dim = None
         ctx.dim, ctx.keepdim = dim, keepdim
@@ -112,6 +136,12 @@ class Prod(Function):
         return grad * constant_like(_product_of_others(x._data, ctx.dim), grad), None, None, None
 
 
+class ProdAll(Prod):
+    """Π x over every element (dim None)."""
+
+    node_name = "ProdBackward0"
+
+
 def _product_of_others_recorded(x, dim):
     """Π_{j≠i} x_j for every i along dim, as a product over rows that each have x_i replaced by 1."""
     from ..functional import where
@@ -135,12 +165,18 @@ def _product_of_others(array, dim):
 
 
 class Extremum(Function):
-    """max or min over dims as a single value (max(), amax); ties share the gradient evenly."""
+    """max or min over dims as a single value (max(), amax); ties share the gradient evenly.
 
-    @staticmethod
-    def forward(ctx, x, dims, keepdim, largest, name):
+    A family: its subclasses Max, Min, Amax and Amin are applied, each under torch's name.
+    """
+
+    torch_function = None  # the name its errors give: max, min, amax, amin
+    nan_wins = False  # torch's max() and min() credit the NaNs when the result is NaN; amax does not
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim, largest):
         if x._data.size == 0:
-            op = name.removesuffix("Backward0").removesuffix("Backward1").lower()  # max, min, amax, amin
+            op = cls.torch_function
             if dims is None:
                 raise RuntimeError(
                     f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -149,28 +185,72 @@ class Extremum(Function):
             for d in dims:
                 if x._data.shape[d] == 0:
                     raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
-        ctx._name = name
         ctx.dims, ctx.keepdim = dims, keepdim
         reduce = np.max if largest else np.min
         result = _wrap(reduce(x._data, axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, result)
         return result
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         x, result = ctx.saved_tensors
         dims = ctx.dims if ctx.dims is not None else tuple(range(x.ndim))
         restored = _restore(result, x._data.shape, dims, ctx.keepdim)
         hits = x == restored
-        if ctx._name in ("MaxBackward1", "MinBackward1"):  # torch's max() credits the NaNs when it is NaN; amax does not
+        if cls.nan_wins:
             hits = hits | ((x != x) & (restored != restored))
         hits = hits.to(grad.dtype)
         share = hits / hits.sum(dims, keepdim=True)
-        return _restore(grad, x._data.shape, dims, ctx.keepdim) * share, None, None, None, None
+        return _restore(grad, x._data.shape, dims, ctx.keepdim) * share, None, None, None
+
+
+class Max(Extremum):
+    """torch.max(x): the largest element."""
+
+    node_name = "MaxBackward1"
+    symbol = "max"
+    derivatives = ("grad at the max",)
+    static_name = "max"
+    torch_function = "max"
+    nan_wins = True
+
+
+class Min(Extremum):
+    """torch.min(x): the smallest element."""
+
+    node_name = "MinBackward1"
+    symbol = "min"
+    derivatives = ("grad at the min",)
+    static_name = "max"
+    torch_function = "min"
+    nan_wins = True
+
+
+class Amax(Extremum):
+    """torch.amax(x, dims)."""
+
+    node_name = "AmaxBackward0"
+    symbol = "amax"
+    derivatives = ("AmaxBackward0",)
+    static_name = "max"
+    torch_function = "amax"
+
+
+class Amin(Extremum):
+    """torch.amin(x, dims)."""
+
+    node_name = "AminBackward0"
+    symbol = "amin"
+    derivatives = ("AminBackward0",)
+    static_name = "max"
+    torch_function = "amin"
 
 
 class ExtremumAlongDim(Function):
-    """max or min along one dim, with the indices; the gradient goes to the chosen element."""
+    """max or min along one dim, with the indices; the gradient goes to the chosen element.
+
+    A family: MaxAlongDim and MinAlongDim are applied.
+    """
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, largest):
@@ -183,7 +263,6 @@ class ExtremumAlongDim(Function):
         values = np.take_along_axis(array, indices, axis=dim) if array.ndim else array.copy()
         if not keepdim and array.ndim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
-        ctx._name = "MaxBackward0" if largest else "MinBackward0"
         ctx.shape, ctx.dim, ctx.keepdim = array.shape, dim, keepdim
         values, indices = _wrap(values), _wrap(indices.astype(np.int64))
         ctx.mark_non_differentiable(indices)
@@ -202,8 +281,31 @@ class ExtremumAlongDim(Function):
         return _restore(grad, ctx.shape, (ctx.dim,), ctx.keepdim) * chosen, None, None, None
 
 
+class MaxAlongDim(ExtremumAlongDim):
+    """torch.max(x, dim)."""
+
+    node_name = "MaxBackward0"
+    symbol = "max"
+    derivatives = ("grad at the max",)
+    static_name = "max_dim"
+
+
+class MinAlongDim(ExtremumAlongDim):
+    """torch.min(x, dim)."""
+
+    node_name = "MinBackward0"
+    symbol = "min"
+    derivatives = ("grad at the min",)
+    static_name = "max_dim"
+
+
 class Var(Function):
     """Σ(x - mean)² / (n - correction); d/dx = 2(x - mean) / (n - correction), and std's is that over 2·std."""
+
+    node_name = "VarBackward0"
+    symbol = "var"
+    derivatives = ("grad * 2(x − mean) / n",)
+    static_name = "var"
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, take_sqrt, empty_dims=False):
@@ -221,7 +323,6 @@ class Var(Function):
         with np.errstate(divide="ignore", invalid="ignore"), quiet:
             variance = np.var(array, axis=dims, ddof=correction, keepdims=keepdim)
             result = _wrap(np.sqrt(variance) if take_sqrt else variance)
-        ctx._name = "StdBackward0" if take_sqrt else "VarBackward0"
         ctx.dims, ctx.keepdim, ctx.take_sqrt = dims, keepdim, take_sqrt
         # torch's backward counts an empty dim list as one element (the forward reduces every dim).
         ctx.dof = (1 if empty_dims else count) - correction
@@ -247,10 +348,21 @@ class Var(Function):
         return grad * factor * (x - mean), None, None, None, None, None
 
 
+class Std(Var):
+    """The square root of the variance (applied with take_sqrt=True)."""
+
+    node_name = "StdBackward0"
+    symbol = "std"
+    derivatives = ("grad * (x − mean) / (n * out)",)
+
+
 class Softmax(Function):
     """exp(x - max) / Σ exp(x - max) along dim; backward: s·(g - Σ g·s)."""
 
     node_name = "SoftmaxBackward0"
+    symbol = "softmax"
+    derivatives = ("out * (grad − Σ grad * out)",)
+    static_name = "softmax"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -273,6 +385,9 @@ class LogSoftmax(Function):
     """x - max - log Σ exp(x - max) along dim; backward: g - softmax·Σ g."""
 
     node_name = "LogSoftmaxBackward0"
+    symbol = "log_softmax"
+    derivatives = ("grad − softmax * Σ grad",)
+    static_name = "log_softmax"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -294,6 +409,9 @@ class Logsumexp(Function):
     """log Σ exp(x) over dims, the maximum taken out first so exp never overflows; d/dx = exp(x - result)."""
 
     node_name = "LogsumexpBackward0"
+    symbol = "logsumexp"
+    derivatives = ("LogsumexpBackward0",)
+    static_name = "logsumexp"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -324,6 +442,9 @@ class VectorNorm(Function):
     backward as torch's norm_backward, one formula per kind of p."""
 
     node_name = "LinalgVectorNormBackward0"
+    symbol = "linalg_vector_norm"
+    derivatives = ("LinalgVectorNormBackward0",)
+    static_name = "vectornorm"
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):

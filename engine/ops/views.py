@@ -39,6 +39,9 @@ class View(Function):
     """The same memory read in a new shape; fails when the strides do not allow it."""
 
     node_name = "ViewBackward0"
+    symbol = "view"
+    derivatives = ("reshape back",)
+    static_name = "view"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -60,6 +63,9 @@ class UnsafeView(Function):
     """A fresh copy read in a new shape; the copy is nobody else's, so no view needs tracking."""
 
     node_name = "UnsafeViewBackward0"
+    symbol = "reshape"
+    derivatives = ("reshape back",)
+    static_name = "reshape"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -75,11 +81,12 @@ class Permute(Function):
     """Dimensions reordered (a view); backward applies the inverse order."""
 
     node_name = "PermuteBackward0"
+    symbol = "permute"
+    derivatives = ("permute back",)
+    static_name = "permute"
 
     @staticmethod
-    def forward(ctx, x, dims, name=None):
-        if name:
-            ctx._name = name
+    def forward(ctx, x, dims):
         inverse = [0] * len(dims)
         for position, dim in enumerate(dims):
             inverse[dim] = position
@@ -88,13 +95,32 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(ctx.inverse), None, None
+        return grad.permute(ctx.inverse), None
+
+
+class Transpose(Permute):
+    """Two dimensions swapped: x.transpose(i, j), and the engine's own matrix transposes."""
+
+    node_name = "TransposeBackward0"
+    symbol = "transpose"
+    derivatives = ("transpose back",)
+
+
+class TransposeMatrix(Permute):
+    """x.t(): a matrix transposed (a vector or a number stays as it is)."""
+
+    node_name = "TBackward0"
+    symbol = "t"
+    derivatives = ("transpose back",)
 
 
 class Unsqueeze(Function):
     """A new dimension of size 1 at `dim` (a view)."""
 
     node_name = "UnsqueezeBackward0"
+    symbol = "unsqueeze"
+    derivatives = ("squeeze",)
+    static_name = "unsqueeze"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -107,23 +133,42 @@ class Unsqueeze(Function):
 
 
 class Squeeze(Function):
-    """Dimensions of size 1 removed (a view)."""
+    """Every dimension of size 1 removed (a view): x.squeeze()."""
+
+    node_name = "SqueezeBackward0"
+    symbol = "squeeze"
+    derivatives = ("unsqueeze",)
+    static_name = "squeeze"
 
     @staticmethod
-    def forward(ctx, x, dims, name):
-        ctx._name = name
+    def forward(ctx, x, dims):
         ctx.shape = x._data.shape
         return _view_of(x, np.squeeze(x._data, axis=dims) if dims else x._data.reshape(x._data.shape))
 
     @staticmethod
     def backward(ctx, grad):
-        return reshape_to(grad, ctx.shape), None, None
+        return reshape_to(grad, ctx.shape), None
+
+
+class SqueezeDim(Squeeze):
+    """One dimension removed if its size is 1: x.squeeze(dim)."""
+
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    """The dimensions of size 1 among several removed: x.squeeze((d0, d1))."""
+
+    node_name = "SqueezeBackward2"
 
 
 class Expand(Function):
     """Size-1 dimensions repeated without copying (stride 0); backward sums them back."""
 
     node_name = "ExpandBackward0"
+    symbol = "expand"
+    derivatives = ("sum over expanded dims",)
+    static_name = "expand"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -141,6 +186,9 @@ class Flip(Function):
     """Elements reversed along dims, copied (tensors have no negative strides)."""
 
     node_name = "FlipBackward0"
+    symbol = "flip"
+    derivatives = ("flip back",)
+    static_name = "flip"
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -156,6 +204,9 @@ class Clone(Function):
     """A copy with its own memory; the gradient passes through unchanged."""
 
     node_name = "CloneBackward0"
+    symbol = "clone"
+    derivatives = ("grad",)
+    static_name = "clone"
 
     @staticmethod
     def forward(ctx, x, contiguous=False):
@@ -172,6 +223,9 @@ class ToCopy(Function):
     """A copy in another dtype; the gradient is converted back."""
 
     node_name = "ToCopyBackward0"
+    symbol = "to_copy"
+    derivatives = ("convert back",)
+    static_name = "to"
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -190,6 +244,9 @@ class Alias(Function):
     """The same tensor seen again (as `x[...]` gives)."""
 
     node_name = "AliasBackward0"
+    symbol = "alias"
+    derivatives = ("grad",)
+    static_name = "alias"
 
     @staticmethod
     def forward(ctx, x):

@@ -116,17 +116,13 @@ class Node:
         return results if isinstance(results, tuple) else (results,)
 
 
-_OP_NAMES = {
-    "PowScalar": "pow", "PowTensor": "pow", "PowFromScalar": "pow", "MatMul": "matmul", "UnsafeView": "reshape",
-    "View": "view", "ExtremumAlongDim": "max_dim", "Extremum": "max", "IndexScatter": "index_scatter",
-    "IndexPut": "index_put", "LogSoftmax": "log_softmax", "ToCopy": "to", "Var": "var",
-}
-
-
 def _op_name(function, args):
+    """The operation's name in a printed program: what its Function declares, else its class name."""
+    if function.static_name is not None:
+        return function.static_name
     if function.__name__ == "Compare":
         return args[2].__name__
-    return _OP_NAMES.get(function.__name__, function.__name__.lower())
+    return function.__name__.lower()
 
 
 _active = []

@@ -3,7 +3,7 @@
 For one operation y = f(x₀, x₁, ...) the local derivative along edge i is ∂y/∂xᵢ.
 On scalars it is a number, and the engine computes it for us: it is what the
 node's backward returns for input i when fed grad_output = 1. On tensors it is a
-rule ("grad @ Bᵀ"), taken from a small table.
+rule ("grad @ Bᵀ"), which the operation's Function declares.
 
 Backward multiplies local derivatives along every path from the output to a leaf
 and adds the paths up:
@@ -27,84 +27,20 @@ from ..tensor import Tensor, _wrap
 from .graph import _key_of, short_name, trace
 from .text import number
 
-# How the gradient of each input is formed from `grad` (the gradient of the output),
-# keyed by the node name without its "Backward<n>" suffix; one entry per input, or
-# one for all inputs. Anything missing falls back to the node's name.
-RULES = {
-    "Add": ["grad", "grad"],
-    "Sub": ["grad", "−grad"],
-    "Rsub": ["−grad"],
-    "Mul": ["grad * other"],
-    "Div": ["grad / b", "−grad * a / b²"],
-    "Neg": ["−grad"],
-    "Reciprocal": ["−grad * out²"],
-    "Pow": ["grad * n * x^(n−1)", "grad * out * ln x"],
-    "Mm": ["grad @ Bᵀ", "Aᵀ @ grad"],
-    "Mv": ["grad ⊗ v", "Aᵀ @ grad"],
-    "Dot": ["grad * b", "grad * a"],
-    "Bmm": ["grad @ Bᵀ", "Aᵀ @ grad"],
-    "Sum": ["expand"],
-    "Mean": ["expand / n"],
-    "Prod": ["grad * out / x"],
-    "Relu": ["grad * (out > 0)"],
-    "Tanh": ["grad * (1 − out²)"],
-    "Sigmoid": ["grad * out * (1 − out)"],
-    "Exp": ["grad * out"],
-    "Log": ["grad / x"],
-    "Sqrt": ["grad / (2 * out)"],
-    "Sin": ["grad * cos x"],
-    "Cos": ["−grad * sin x"],
-    "Abs": ["grad * sign x"],
-    "Clamp": ["grad where in range"],
-    "Maximum": ["grad where larger"],
-    "Minimum": ["grad where smaller"],
-    "Max": ["grad at the max"],
-    "Min": ["grad at the min"],
-    "Softmax": ["out * (grad − Σ grad * out)"],
-    "LogSoftmax": ["grad − softmax * Σ grad"],
-    "Var": ["grad * 2(x − mean) / n"],
-    "Std": ["grad * (x − mean) / (n * out)"],
-    "View": ["reshape back"],
-    "UnsafeView": ["reshape back"],
-    "Reshape": ["reshape back"],
-    "T": ["transpose back"],
-    "Transpose": ["transpose back"],
-    "Permute": ["permute back"],
-    "Index": ["scatter into zeros"],
-    "Unsqueeze": ["squeeze"],
-    "Squeeze": ["unsqueeze"],
-    "Expand": ["sum over expanded dims"],
-    "Flip": ["flip back"],
-    "Clone": ["grad"],
-    "Alias": ["grad"],
-    "ToCopy": ["convert back"],
-    "Cat": ["slice of grad"],
-    "Stack": ["select from grad"],
-    "Split": ["cat"],
-    "Unbind": ["stack"],
-    "Where": ["—", "grad where condition", "grad where not condition"],  # where(condition, a, b)
-    "CopySlices": ["grad, written part zeroed", "grad[index]"],  # x[index] = values
-    "IndexPut": ["grad, written part zeroed", "grad[index]"],  # x[indices] = values
-    "MatMul": ["grad @ Bᵀ", "Aᵀ @ grad"],
-}
-
-
 def op_name(node):
     """The node name without torch's "Backward<n>" suffix: MulBackward0 → "Mul"."""
-    name = re.sub(r"Backward[0-9]*$", "", short_name(node))
-    if name in ("Squeeze", "UnsafeView") and getattr(getattr(node, "_function", None), "__name__", "") == "MatMul":
-        return "MatMul"  # torch names some matmuls after their last step (1-D @ 2-D, batched)
-    return name
+    return re.sub(r"Backward[0-9]*$", "", short_name(node))
 
 
 def rule(node, index):
-    """The local derivative along edge `index` of `node`, in words: what backward does to `grad`."""
-    name = op_name(node)
-    rules = RULES.get(name)
+    """The local derivative along edge `index` of `node`, in words: what backward does to `grad`.
+
+    It is the `derivatives` its Function declares (one rule per input, or one for all); a node
+    without them (a learner's own Function) is named instead.
+    """
+    rules = getattr(type(node), "derivatives", None)
     if rules is None:
         return short_name(node)
-    if name == "Pow" and node.name() == "PowBackward2":
-        return rules[1]
     return rules[min(index, len(rules) - 1)]
 
 

@@ -37,16 +37,6 @@ OP_STYLE = {
                  "fontsize": "11", "margin": "0.04,0.03"},
 }
 
-# Operations drawn as a symbol in the forward picture; the rest by name (LogSoftmax → log_softmax).
-SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Mm": "@", "Mv": "@", "Dot": "@", "Bmm": "@",
-           "MatMul": "@", "UnsafeView": "reshape", "CopySlices": "setitem", "IndexPut": "setitem",
-           "CopyBackwards": "copy_"}
-# Operations whose inputs are not interchangeable: their input edges say which argument they are.
-ORDERED = {"Sub", "Div", "Pow", "Mm", "Mv", "Dot", "Bmm", "MatMul", "Cat", "Stack", "Where", "CopySlices", "IndexPut"}
-
-# Elementwise operations broadcast; backward sums the gradient back to each input's shape.
-BROADCASTING = {"Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where"}
-
 DEFAULT_MAX_NODES = 150
 COMPACT_ABOVE = 80  # drawn nodes; see _to_dot
 
@@ -257,21 +247,30 @@ def _forward_op_label(op):
 
 
 def _symbol(node):
-    """MulBackward0 → ×, PowBackward0 → ** 2, LogSoftmaxBackward0 → log_softmax."""
-    name = op_name(node)
-    if node.name() == "PowBackward0" and hasattr(node, "exponent"):
-        return f"** {plain(node.exponent)}"
-    if node.name() == "PowBackward2" and hasattr(node, "base"):
-        return f"{plain(node.base)} **"
-    if name == "Pow":
-        return "**"
-    if name in SYMBOLS:
-        return SYMBOLS[name]
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """What the node's Function declares (MulBackward0 → ×, PowBackward0 → ** 2), else its name in snake case."""
+    symbol = getattr(type(node), "symbol", None)
+    if symbol is None:
+        return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", op_name(node)).lower()
+    if "{" in symbol:  # filled from the node's own values: PowBackward0 → "** 2"
+        try:
+            return symbol.format_map(_PlainValues(node))
+        except AttributeError:
+            return re.sub(r" ?\{\w+\} ?", "", symbol)
+    return symbol
+
+
+class _PlainValues:
+    """The node's attributes as the drawing writes numbers, for `str.format_map`."""
+
+    def __init__(self, node):
+        self.node = node
+
+    def __getitem__(self, name):
+        return plain(getattr(self.node, name))
 
 
 def _position_label(op, index):
-    if op_name(op.node) not in ORDERED or len(op.inputs) < 2:
+    if not getattr(type(op.node), "ordered_inputs", False) or len(op.inputs) < 2:
         return None
     return f'<FONT POINT-SIZE="9" COLOR="{MUTED}">{_ordinal(index + 1)}</FONT>'
 
@@ -289,7 +288,8 @@ def _input_label(op, index, derivatives):
     else:
         text = escape(rule(op.node, index))
         out, shape = op.outputs[0].shape if op.outputs else None, var.shape
-        if op_name(op.node) in BROADCASTING and None not in (out, shape) and tuple(out) != tuple(shape):
+        broadcasts = getattr(type(op.node), "broadcasts", False)
+        if broadcasts and None not in (out, shape) and tuple(out) != tuple(shape):
             text += ", summed"  # the adjoint of broadcasting is a sum
         if not (_is_scalar(out) and _is_scalar(shape)):
             shapes = f"{_shape_or_unknown(out)}→{_shape_or_unknown(shape)}"
