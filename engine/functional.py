@@ -247,24 +247,24 @@ def where(condition, input, other):
 
 
 # -------------------------------------------------------------------- comparisons
-def _compare(ufunc, a, b):
+def _compare(function, a, b):
     a, b = _tensor_operand(a), _tensor_operand(b)
     if a._data.shape != b._data.shape:
         broadcast_shapes(a._data.shape, b._data.shape)
-    return pointwise.Compare.apply(a, b, ufunc)
+    return function.apply(a, b)
 
 
 COMPARABLE = (Tensor, builtins.bool, builtins.int, builtins.float, np.number, np.ndarray)
 
 
-def _comparison(name, ufunc, input, other):
+def _comparison(name, function, input, other):
     if not isinstance(input, Tensor) or not isinstance(other, COMPARABLE):
         got = ", ".join("Tensor" if isinstance(v, Tensor) else type(v).__name__ for v in (input, other))
         raise TypeError(
             f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
             " * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n"
         )
-    return _compare(ufunc, input, other)
+    return _compare(function, input, other)
 
 
 def not_comparable(name, other):
@@ -278,47 +278,47 @@ def not_comparable(name, other):
 
 
 def eq(input, other):
-    return _comparison("eq", np.equal, input, other)
+    return _comparison("eq", pointwise.Equal, input, other)
 
 
 def ne(input, other):
-    return _comparison("ne", np.not_equal, input, other)
+    return _comparison("ne", pointwise.NotEqual, input, other)
 
 
 def lt(input, other):
-    return _comparison("lt", np.less, input, other)
+    return _comparison("lt", pointwise.Less, input, other)
 
 
 def le(input, other):
-    return _comparison("le", np.less_equal, input, other)
+    return _comparison("le", pointwise.LessEqual, input, other)
 
 
 def gt(input, other):
-    return _comparison("gt", np.greater, input, other)
+    return _comparison("gt", pointwise.Greater, input, other)
 
 
 def ge(input, other):
-    return _comparison("ge", np.greater_equal, input, other)
+    return _comparison("ge", pointwise.GreaterEqual, input, other)
 
 
-def _bitwise(ufunc, symbol, a, b):
+def _bitwise(function, symbol, a, b):
     a, b = _tensor_operand(a), _tensor_operand(b)
     common = dtypes.result_type(a, b)
     if common.is_floating_point:  # torch has no kernel for the common dtype, and says so by its name
         raise NotImplementedError(f'"bitwise_{symbol}_cpu" not implemented for \'{common._legacy.removesuffix("Tensor")}\'')
-    return _compare(ufunc, a, b)
+    return _compare(function, a, b)
 
 
 def bitwise_and(input, other):
-    return _bitwise(np.bitwise_and, "and", input, other)
+    return _bitwise(pointwise.BitwiseAnd, "and", input, other)
 
 
 def bitwise_or(input, other):
-    return _bitwise(np.bitwise_or, "or", input, other)
+    return _bitwise(pointwise.BitwiseOr, "or", input, other)
 
 
 def bitwise_xor(input, other):
-    return _bitwise(np.bitwise_xor, "xor", input, other)
+    return _bitwise(pointwise.BitwiseXor, "xor", input, other)
 
 
 def bitwise_not(input):

@@ -178,12 +178,7 @@ class Relu(Function):
         result, = ctx.saved_tensors
         # PyTorch's where also zeroes a NaN or inf gradient where x ≤ 0; a multiply by the mask is
         # several times faster than a where on big activations, and differs only there.
-        return grad * Compare.apply(result, _wrapped_number(0), _above_or_nan)
-
-
-def _above_or_nan(x, threshold):
-    """relu's mask: not x ≤ threshold, so NaN passes (torch's threshold_backward zeroes only where x ≤ 0)."""
-    return np.logical_not(np.less_equal(x, threshold))
+        return grad * AboveOrNan.apply(result, _wrapped_number(0))
 
 
 class Sin(Function):
@@ -364,18 +359,108 @@ class Minimum(Function):
 
 
 class Compare(Function):
-    """a < b, a == b, ...: a boolean tensor, never differentiable."""
+    """a < b, a == b, ...: a boolean (or integer) tensor, never differentiable, so torch records no node.
 
-    @staticmethod
-    def forward(ctx, a, b, ufunc):
+    A family: each subclass is one comparison, computed by its NumPy ufunc.
+    """
+
+    ufunc = None
+    derivatives = ("no gradient",)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
         from .. import dtypes
 
         dtype = dtypes.result_type(a, b)
-        return _wrap(ufunc(as_dtype_array(a, dtype), as_dtype_array(b, dtype)))
+        return _wrap(cls.ufunc(as_dtype_array(a, dtype), as_dtype_array(b, dtype)))
 
     @staticmethod
     def backward(ctx, grad):
-        return None, None, None
+        return None, None
+
+
+class Equal(Compare):
+    """a == b."""
+
+    ufunc = np.equal
+    symbol = "=="
+    static_name = "equal"
+
+
+class NotEqual(Compare):
+    """a != b."""
+
+    ufunc = np.not_equal
+    symbol = "!="
+    static_name = "not_equal"
+
+
+class Less(Compare):
+    """a < b."""
+
+    ufunc = np.less
+    symbol = "<"
+    static_name = "less"
+
+
+class LessEqual(Compare):
+    """a <= b."""
+
+    ufunc = np.less_equal
+    symbol = "<="
+    static_name = "less_equal"
+
+
+class Greater(Compare):
+    """a > b."""
+
+    ufunc = np.greater
+    symbol = ">"
+    static_name = "greater"
+
+
+class GreaterEqual(Compare):
+    """a >= b."""
+
+    ufunc = np.greater_equal
+    symbol = ">="
+    static_name = "greater_equal"
+
+
+class BitwiseAnd(Compare):
+    """a & b, on integers and bools."""
+
+    ufunc = np.bitwise_and
+    symbol = "&"
+    static_name = "bitwise_and"
+
+
+class BitwiseOr(Compare):
+    """a | b, on integers and bools."""
+
+    ufunc = np.bitwise_or
+    symbol = "|"
+    static_name = "bitwise_or"
+
+
+class BitwiseXor(Compare):
+    """a ^ b, on integers and bools."""
+
+    ufunc = np.bitwise_xor
+    symbol = "^"
+    static_name = "bitwise_xor"
+
+
+def _above_or_nan(x, threshold):
+    return np.logical_not(np.less_equal(x, threshold))
+
+
+class AboveOrNan(Compare):
+    """relu's mask: not x ≤ threshold, so NaN passes (torch's threshold_backward zeroes only where x ≤ 0)."""
+
+    ufunc = staticmethod(_above_or_nan)
+    symbol = "> or nan"
+    static_name = "_above_or_nan"
 
 
 class Where(Function):

@@ -101,7 +101,7 @@ class Node:
 
     @property
     def op(self):
-        return _op_name(self.function, self.args)
+        return _op_name(self.function)
 
     def inputs(self):
         return [a for a in self.args if isinstance(a, Symbol)]
@@ -116,13 +116,9 @@ class Node:
         return results if isinstance(results, tuple) else (results,)
 
 
-def _op_name(function, args):
+def _op_name(function):
     """The operation's name in a printed program: what its Function declares, else its class name."""
-    if function.static_name is not None:
-        return function.static_name
-    if function.__name__ == "Compare":
-        return args[2].__name__
-    return function.__name__.lower()
+    return function.static_name if function.static_name is not None else function.__name__.lower()
 
 
 _active = []
@@ -206,7 +202,7 @@ class Graph:
                     # Such a Function may keep what it read from the stand-in (say, class labels)
                     # for its backward, which would then be wrong at run time.
                     raise TypeError(
-                        f"{_op_name(function, args)} takes {a._label}, an integer graph value: in a static graph "
+                        f"{_op_name(function)} takes {a._label}, an integer graph value: in a static graph "
                         "give it as a constant, or feed one-hot floats instead (as TensorFlow 1 programs did)"
                     )
         ctx = function._node_class()
@@ -218,7 +214,7 @@ class Graph:
                 outputs = function.forward(ctx, *args, **kwargs)
         except Exception as error:
             shown = ", ".join(_describe(a) for a in args)
-            raise type(error)(f"while building {label} = {_op_name(function, args)}({shown}): {error}") from error
+            raise type(error)(f"while building {label} = {_op_name(function)}({shown}): {error}") from error
         finally:
             _function._interceptor = _intercept
         single = not isinstance(outputs, tuple)
@@ -411,14 +407,12 @@ def _shown_args(node):
     """The arguments worth printing: values, and settings that differ from "off" as name=value."""
     if node.function is None:
         return list(node.args)
-    if node.function.__name__ == "Compare":
-        return list(node.args[:2])
     names = list(inspect.signature(node.function.forward).parameters)[1:]
     shown = []
     for name, value in zip(names, node.args):
         if isinstance(value, Tensor):
             shown.append(value)
-        elif value is not None and value is not False and name != "name":  # name: the grad_fn name, not maths
+        elif value is not None and value is not False:
             shown.append(_Setting(name, value))
     return shown
 
