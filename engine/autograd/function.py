@@ -250,8 +250,9 @@ class Function:
     static methods and are called through `apply`. Backward formulas use tensor
     operations, so with `create_graph=True` they are recorded too.
 
-    Each grad_fn torch can give an operation is its own class, which says everything the
-    rest of the engine needs about it (a learner's own Function may leave them unset):
+    Each grad_fn torch can give an operation is its own class (a small subclass where only the
+    name differs; forward or backward may be a class method to read what its class says), and
+    the class says everything the rest of the engine needs (a learner's Function may leave them unset):
 
     - `node_name`: torch's name for the node, "MulBackward0" (default "<Name>Backward").
     - `symbol`: how the forward drawing shows the operation, "×", "@" or "log_softmax";
