@@ -22,6 +22,7 @@ import weakref
 
 import numpy as np
 
+from ..broadcasting import expands_to
 from ..grad_mode import _state as _grad_state
 
 _sequence = itertools.count()
@@ -211,8 +212,6 @@ class BackwardNode(Node):
 
 def _sum_to_input(grad, shape, name, index):
     """Undo broadcasting: the gradient of an expanded input is summed back to its shape."""
-    from ..broadcasting import sum_to_shape, expands_to
-
     if not expands_to(shape, grad._data.shape):
         raise RuntimeError(
             f"Function {name} returned an invalid gradient at index {index} - got "
@@ -432,3 +431,4 @@ def _accumulator(leaf):
 from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
 from .views import needs_grad as _view_needs_grad  # noqa: E402
 from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402
+from ..ops.reductions import sum_to_shape  # noqa: E402
