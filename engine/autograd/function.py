@@ -389,6 +389,13 @@ class Function:
 _NOTHING_NEEDED = [(False,) * n for n in range(8)]
 
 
+def new_context(function):
+    """A fresh ctx for a call of `function` that a layer makes itself, `function.forward(ctx, ...)`,
+    instead of through `apply` (to record the call, say); `ctx.apply_backward` later runs its backward.
+    Set `ctx.needs_input_grad` before calling forward."""
+    return function._node_class()
+
+
 class _UnrecordedContext:
     """The ctx of an engine op run under no_grad (as every op inside backward is): no node will
     ever run its backward, so what forward asks it to save is dropped. A learner's own Function

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import set_apply_hook
+from ..autograd.function import new_context, set_apply_hook
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -218,7 +218,7 @@ class Graph:
                         f"{_op_name(function, args)} takes {a._label}, an integer graph value: in a static graph "
                         "give it as a constant, or feed one-hot floats instead (as TensorFlow 1 programs did)"
                     )
-        ctx = function._node_class()
+        ctx = new_context(function)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and (isinstance(a, Symbol) or a._requires_grad) for a in args)
         label = f"v{next(self._names)}"
         set_apply_hook(None)  # a custom Function's forward computes on the stand-ins
