@@ -4,6 +4,11 @@ Nodes run in a topological order (a node runs only once every node that feeds it
 a gradient has run), found iteratively so that graphs of any depth work. Among
 ready nodes the most recently created runs first, as in torch. Gradients that
 reach a node along several edges are summed before it runs.
+
+`_execute` is the walk; each optional feature is one named step beside it:
+`_capture` (grad()), `_leads_to_needed` (inputs=), `_fill_retained_grads`
+(retain_grad), the node's `_release` (freeing saved tensors), and the observer
+that `observe_backward` installs.
 """
 import contextlib
 import heapq

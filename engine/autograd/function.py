@@ -206,18 +206,21 @@ class BackwardNode(Node):
         saved stays None. Empty when nothing was saved or the values were released.
         """
         saved = self._saved
-        if type(saved) is not tuple:
+        if type(saved) is not tuple:  # None (nothing saved) or released
             return ()
-        return tuple([
-            entry if entry is None else entry[0] if type(entry) is tuple
-            else entry.rebuild(self) if entry.version_counter[0] == entry.version else None
-            for entry in saved
-        ])
+        values = []
+        for entry in saved:
+            if entry is None or type(entry) is tuple:
+                values.append(entry if entry is None else entry[0])
+            else:
+                values.append(entry.rebuild(self) if entry.version_counter[0] == entry.version else None)
+        return tuple(values)
 
     def apply_backward(self, grad_outputs, inputs=None, needs_grad=None):
-        """Run this node's backward on `grad_outputs` (one per output) and return its gradients,
-        one per tensor input, checked as backward() checks them: summed back over broadcast
-        dimensions and cast to the input's dtype, None where an input needs no gradient.
+        """Run this node's backward on `grad_outputs` (one per output): its gradients, one per tensor input.
+
+        They are checked as backward() checks them: summed back over broadcast
+        dimensions, cast to the input's dtype, None where an input needs no gradient.
 
         For a ctx whose call never entered the graph (a layer that called `forward` itself),
         `inputs` gives the call's arguments and `needs_grad` (default `needs_input_grad`)
