@@ -56,11 +56,8 @@ def _index_part(part):
     if isinstance(part, str):  # torch tries to make a tensor of it
         raise TypeError("new(): invalid data type 'str'")
     if isinstance(part, Tensor):
-        if part._is_symbol:
-            raise TypeError(
-                f"indexing with {part._label}, a value of a static graph, is not supported: the index is read "
-                "when the graph is built. Use a constant index, or one-hot weights and a sum"
-            )
+        if part._check_index is not None:
+            part._check_index()
         kind = part._data.dtype.kind
         if kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
