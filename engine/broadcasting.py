@@ -1,4 +1,6 @@
-"""Broadcasting, and its adjoint: a gradient is summed back over the dimensions that were stretched.
+"""Broadcasting: the shape that tensors of several shapes stretch to.
+
+(Its adjoint, summing a gradient back to a shape, is `ops.reductions.sum_to_shape`.)
 
 >>> broadcast_shapes((2, 1), (3,))
 torch.Size([2, 3])
@@ -33,25 +35,3 @@ def expands_to(shape, target):
     if len(shape) > len(target):
         return False
     return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
-
-
-def sum_to_shape(tensor, shape):
-    """Sum `tensor` down to `shape`: the backward of broadcasting `shape` up to `tensor.shape`.
-
-    Written with engine operations, so it is recorded when the backward pass is.
-    """
-    shape = tuple(shape)
-    if tensor._data.shape == shape:
-        return tensor
-    leading = tensor._data.ndim - len(shape)
-    stretched = tuple(range(leading)) + tuple(
-        leading + i for i, size in enumerate(shape) if size == 1 and tensor._data.shape[leading + i] != 1
-    )
-    if stretched == tuple(range(leading)):  # only new leading dims: sum them away directly
-        return Sum.apply(tensor, stretched, False)
-    result = Sum.apply(tensor, stretched, True) if stretched else tensor
-    return reshape_to(result, shape)
-
-
-from .ops.reductions import Sum  # noqa: E402  (the ops modules import this one first)
-from .ops.views import reshape_to  # noqa: E402

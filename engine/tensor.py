@@ -108,7 +108,7 @@ class Tensor:
     _accumulator = None
     _retains_grad = False
     _is_wrapped_number = False
-    _is_symbol = False  # True for engine.static's graph values
+    _check_index = None  # a subclass whose values are not known yet sets a method that refuses to index with it
     _base = None
     _view_version = 0
     _view_creation = None  # "multi_output", "no_grad" or "custom_function": views torch forbids writing into
@@ -910,6 +910,6 @@ def _dim_of_shape(dim, ndim):
 
 
 from . import functional as F  # noqa: E402  (functional needs Tensor defined first)
-from .autograd.graph import backward as _autograd_backward  # noqa: E402
+from .autograd.engine import backward as _autograd_backward  # noqa: E402
 from .autograd.function import _accumulator  # noqa: E402
 from .autograd.views import refresh as _refresh_view, requires_grad as _view_requires_grad  # noqa: E402

@@ -18,8 +18,8 @@ import time
 import ipywidgets as widgets
 
 from . import viz
+from .autograd.engine import backward, observe_backward
 from .autograd.function import AccumulateGrad
-from .autograd.graph import walk
 from .viz.graph import short_name
 from .creation import tensor
 
@@ -106,6 +106,26 @@ class GraphExplorer(_Explorer):
         rows = [[html.escape(name), _number(names[name].item()), _number(self.gradients[name])] for name in self.sliders]
         self.summary.value = f"<p>output = {_number(self.value)}</p>" + _table(rows, ["leaf", "value", "∂output/∂leaf"])
         return time.perf_counter() - start
+
+
+def walk(output, retain_graph=True):
+    """Run backward from a scalar `output` and return the walk: (node, gradients received, gradients sent).
+
+    The order is the order the engine ran the nodes in; leaves' `.grad` are filled as by backward().
+
+    >>> import engine as torch
+    >>> a = torch.tensor(1., requires_grad=True)
+    >>> [node.name() for node, _, _ in walk((a + a) * 3)]
+    ['MulBackward0', 'AddBackward0', 'torch::autograd::AccumulateGrad']
+    """
+    events = []
+
+    def record(node, grads, sent):
+        events.append((node, tuple(grads), None if sent is None else tuple(sent)))
+
+    with observe_backward(record):
+        backward(output, retain_graph=retain_graph)
+    return events
 
 
 def naive_gradients(output, wrt=None):

@@ -711,3 +711,111 @@ def test_inputs_that_get_no_gradient_match_torch(which, torch):
         assert (mine is None) == (real is None), f"gradient {mine} where torch has {real}"
         if mine is not None:
             assert_same_tensor(mine, real)
+
+
+# ---------------------------------------------------------------- public seams for the outer layers
+from engine.autograd import engine as autograd_engine  # noqa: E402
+from engine.autograd import function as autograd_function  # noqa: E402
+
+
+def test_observe_backward_sees_every_node_in_run_order_with_its_gradients():
+    a = engine.tensor(2., requires_grad=True)
+    b = engine.tensor(5., requires_grad=True)
+    c = a * b
+    loss = c + a
+    seen = []
+    with autograd_engine.observe_backward(lambda node, grads, sent: seen.append((node, grads, sent))):
+        loss.backward()
+    names = [node.name() for node, _, _ in seen]
+    assert names == ["AddBackward0", "MulBackward0", "torch::autograd::AccumulateGrad",
+                     "torch::autograd::AccumulateGrad"]
+    add, mul = seen[0], seen[1]
+    assert add[0] is loss.grad_fn and mul[0] is c.grad_fn
+    assert [g.item() for g in add[1]] == [1.0] and [g.item() for g in add[2]] == [1.0, 1.0]
+    assert [g.item() for g in mul[2]] == [5.0, 2.0]  # d(ab)/da = b, d(ab)/db = a
+    leaves = {node.variable: grads[0].item() for node, grads, sent in seen[2:]}
+    assert sent_is_none(seen[2:]) and leaves == {a: 6.0, b: 2.0}
+    assert a.grad.item() == 6.0 and b.grad.item() == 2.0
+
+
+def sent_is_none(events):
+    return all(sent is None for _, _, sent in events)
+
+
+def test_observe_backward_ends_with_its_block_and_restores_an_outer_observer():
+    x = engine.tensor(3., requires_grad=True)
+    outer, inner = [], []
+    with autograd_engine.observe_backward(lambda node, grads, sent: outer.append(node.name())):
+        with autograd_engine.observe_backward(lambda node, grads, sent: inner.append(node.name())):
+            (x * 2).backward()
+        (x + 1).backward()
+    (x - 1).backward()
+    assert inner == ["MulBackward0", "torch::autograd::AccumulateGrad"]
+    assert outer == ["AddBackward0", "torch::autograd::AccumulateGrad"]
+    assert x.grad.item() == 4.0
+
+
+def test_apply_backward_gives_the_nodes_gradients_checked_against_its_inputs():
+    a = engine.tensor([[1., 2., 3.]], requires_grad=True)  # broadcast against a column
+    b = engine.tensor([[2.], [4.]], requires_grad=True)
+    y = a * b
+    grads = y.grad_fn.apply_backward([engine.ones(2, 3)])
+    assert [g.tolist() for g in grads] == [[[6., 6., 6.]], [[6.], [6.]]]  # summed back to each input's shape
+    y.sum().backward()
+    assert y.grad_fn.released
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.grad_fn.apply_backward([engine.ones(2, 3)])
+
+
+def test_apply_backward_on_a_ctx_the_graph_never_recorded():
+    from engine.ops.arithmetic import Mul
+
+    x, w = engine.tensor([1., 2.]), engine.tensor([3., 4.])
+    ctx = autograd_function.new_context(Mul)
+    ctx.needs_input_grad = (True, True)
+    out = Mul.forward(ctx, x, w)
+    assert out.tolist() == [3., 8.]
+    grads = ctx.apply_backward([engine.tensor([1., 10.])], [x, w], [True, False])
+    assert grads[0].tolist() == [3., 40.] and grads[1] is None
+
+
+def test_saved_values_reads_inputs_and_outputs_and_is_empty_once_released():
+    x = engine.tensor([1., 2.], requires_grad=True)
+    w = engine.tensor([3., 3.], requires_grad=True)
+    y = x * w
+    z = y.exp()  # saves its own output
+    saved_x, saved_w = y.grad_fn.saved_values()
+    assert saved_x is x and saved_w is w
+    assert [t if t is None else t.item() for t in (x * 3).grad_fn.saved_values()] == [None, 3]
+    (out,) = z.grad_fn.saved_values()
+    assert out.grad_fn is z.grad_fn and np.allclose(out.tolist(), np.exp([3., 6.]))
+    assert not z.grad_fn.released and x.grad_fn is None
+    z.sum().backward()
+    assert z.grad_fn.released and z.grad_fn.saved_values() == () and y.grad_fn.saved_values() == ()
+    assert x.grad.tolist() == pytest.approx((3 * np.exp([3., 6.])).tolist())
+
+
+def test_saved_values_drops_an_output_overwritten_in_place():
+    x = engine.tensor([0., 1.], requires_grad=True)
+    z = (x * 1).exp()
+    with engine.no_grad():
+        z.add_(1)
+    assert z.grad_fn.saved_values() == (None,)
+
+
+def test_set_apply_hook_can_record_calls_instead_of_computing_them():
+    recorded = []
+
+    def record(function, args, kwargs):
+        recorded.append((function.__name__, args))
+        return "recorded" if function.__name__ == "Mul" else NotImplemented
+
+    a, b = engine.tensor(2.), engine.tensor(3.)
+    previous = autograd_function.set_apply_hook(record)
+    try:
+        product, total = a * b, a + b
+    finally:
+        assert autograd_function.set_apply_hook(previous) is record
+    assert product == "recorded" and total.item() == 5.0
+    assert [(name, args[0] is a, args[1] is b) for name, args in recorded] == [("Mul", True, True), ("Add", True, True)]
+    assert (a * b).item() == 6.0 and len(recorded) == 2  # removed: computes again, unseen

@@ -7,7 +7,9 @@ pytest.importorskip("ipywidgets", reason="ipywidgets is not installed: pip insta
 
 import engine as torch  # noqa: E402
 from engine import viz  # noqa: E402
-from engine.widgets import BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients  # noqa: E402
+from engine.widgets import (  # noqa: E402
+    BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients, walk,
+)
 
 RUNNING = dict(a=2.0, w1=0.5, w2=-1.5, w3=2.0, w4=0.25)
 
@@ -102,3 +104,19 @@ def test_recorded_graphs_redraws_the_graph_each_count_records():
     explorer.slider.value = 4
     assert explorer.output.item() == 24.0
     assert explorer.picture.value != two and "n = 4" in explorer.caption.value
+
+
+def test_walk_records_each_node_with_what_it_received_and_sent():
+    a = torch.tensor(1.0, requires_grad=True)
+    b = a + a
+    c = b * 3
+    events = walk(c)
+    assert [node.name() for node, _, _ in events] == ["MulBackward0", "AddBackward0",
+                                                      "torch::autograd::AccumulateGrad"]
+    (mul, got, sent), (add, add_got, add_sent), (leaf, leaf_got, leaf_sent) = events
+    assert mul is c.grad_fn and [g.item() for g in got] == [1.0] and sent[0].item() == 3.0
+    assert [g.item() for g in add_got] == [3.0] and [g.item() for g in add_sent] == [3.0, 3.0]
+    assert leaf.variable is a and leaf_got[0].item() == 6.0 and leaf_sent is None
+    assert a.grad.item() == 6.0
+    walk(c)  # retain_graph=True by default: a second walk runs, and accumulates
+    assert a.grad.item() == 12.0

@@ -8,7 +8,7 @@
 from ..grad_mode import enable_grad, no_grad, set_grad_enabled
 from .function import AccumulateGrad, Function, Node
 from .gradcheck import GradcheckError, gradcheck
-from .graph import backward, grad
+from .engine import backward, grad
 from .variable import Variable
 
 __all__ = [

@@ -22,13 +22,33 @@ import weakref
 
 import numpy as np
 
+from ..broadcasting import expands_to
 from ..grad_mode import _state as _grad_state
 
 _sequence = itertools.count()
 
-# Set by engine.static while a graph is being built or traced: it sees every call
-# of a Function and may record it instead of (or as well as) computing it.
-_interceptor = None
+_apply_hook = None  # see set_apply_hook
+
+
+def set_apply_hook(hook):
+    """Let `hook(function, args, kwargs)` see every `Function.apply` call first; returns the previous hook.
+
+    An outer layer may record calls instead of computing them: whatever the hook
+    returns is the call's result, unless it returns `NotImplemented`, and then the
+    call computes as usual. `set_apply_hook(None)` removes it, so eager code pays
+    one check per call. Restore the previous hook when done.
+
+    >>> import engine as torch
+    >>> calls = []
+    >>> previous = set_apply_hook(lambda fn, args, kwargs: calls.append(fn.__name__) or NotImplemented)
+    >>> torch.tensor(2.) * 3
+    tensor(6.)
+    >>> _ = set_apply_hook(previous); calls
+    ['Mul']
+    """
+    global _apply_hook
+    previous, _apply_hook = _apply_hook, hook
+    return previous
 
 
 class Node:
@@ -42,8 +62,14 @@ class Node:
     next_functions = ()
     _tensor_hooks = None  # output_nr -> {handle id: hook}, from Tensor.register_hook
 
+    released = False  # see BackwardNode.released
+
     def name(self):
         return self._name
+
+    def saved_values(self):
+        """The tensors this node saved for backward (see BackwardNode.saved_values); none here."""
+        return ()
 
     def _register_tensor_hook(self, output_nr, hook):
         from ..utils.hooks import RemovableHandle
@@ -167,6 +193,51 @@ class BackwardNode(Node):
                 tensors.append(tensor)
         return tuple(tensors)
 
+    @property
+    def released(self):
+        """Whether backward has freed this node's saved tensors (it does unless retain_graph=True)."""
+        return self._saved is _RELEASED
+
+    def saved_values(self):
+        """The tensors saved for backward, in order, read without the checks of `saved_tensors`.
+
+        A saved input is the tensor itself, with its current values; a saved output
+        (which the node holds as its values only) is rebuilt as a tensor whose
+        grad_fn is this node, or is None once it has been modified in place. A None
+        saved stays None. Empty when nothing was saved or the values were released.
+        """
+        saved = self._saved
+        if type(saved) is not tuple:  # None (nothing saved) or released
+            return ()
+        values = []
+        for entry in saved:
+            if entry is None or type(entry) is tuple:
+                values.append(entry if entry is None else entry[0])
+            else:
+                values.append(entry.rebuild(self) if entry.version_counter[0] == entry.version else None)
+        return tuple(values)
+
+    def apply_backward(self, grad_outputs, inputs=None, needs_grad=None):
+        """Run this node's backward on `grad_outputs` (one per output): its gradients, one per tensor input.
+
+        They are checked as backward() checks them: summed back over broadcast
+        dimensions, cast to the input's dtype, None where an input needs no gradient.
+
+        For a ctx whose call never entered the graph (a layer that called `forward` itself),
+        `inputs` gives the call's arguments and `needs_grad` (default `needs_input_grad`)
+        which of them get a gradient.
+        """
+        if inputs is not None:
+            if needs_grad is None:
+                needs_grad = self.needs_input_grad
+            positions = [i for i, a in enumerate(inputs) if isinstance(a, Tensor)]
+            self._num_args = len(inputs)
+            self._input_positions = None if len(positions) == len(inputs) else positions
+            self._input_meta = [
+                (inputs[i]._data.shape, inputs[i]._data.dtype) if needs_grad[i] else None for i in positions
+            ]
+        return self._run(grad_outputs)
+
     def _release(self):
         if self._saved is not None:
             self._saved = _RELEASED
@@ -211,8 +282,6 @@ class BackwardNode(Node):
 
 def _sum_to_input(grad, shape, name, index):
     """Undo broadcasting: the gradient of an expanded input is summed back to its shape."""
-    from ..broadcasting import sum_to_shape, expands_to
-
     if not expands_to(shape, grad._data.shape):
         raise RuntimeError(
             f"Function {name} returned an invalid gradient at index {index} - got "
@@ -296,8 +365,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if _interceptor is not None:  # a static graph is being built (engine.static)
-            recorded = _interceptor(cls, args, kwargs)
+        if _apply_hook is not None:  # an outer layer records calls (see set_apply_hook)
+            recorded = _apply_hook(cls, args, kwargs)
             if recorded is not NotImplemented:
                 return recorded
         node_class = cls._node_class
@@ -342,6 +411,13 @@ class Function:
 
 
 _NOTHING_NEEDED = [(False,) * n for n in range(8)]
+
+
+def new_context(function):
+    """A fresh ctx for a call of `function` that a layer makes itself, `function.forward(ctx, ...)`,
+    instead of through `apply` (to record the call, say); `ctx.apply_backward` later runs its backward.
+    Set `ctx.needs_input_grad` before calling forward."""
+    return function._node_class()
 
 
 class _UnrecordedContext:
@@ -443,6 +519,13 @@ class _SavedOutput:
             raise RuntimeError(_modified_inplace_message(tensor, self.version, node))
         return tensor
 
+    def rebuild(self, node):
+        """The output as a tensor again, whatever its version (unpack inlines this: it runs in every backward)."""
+        tensor = _wrap(self.array)
+        tensor._version_counter = self.version_counter
+        tensor._grad_fn, tensor._requires_grad, tensor._output_nr = node, True, self.output_nr
+        return tensor
+
 
 def _accumulator(leaf):
     node = leaf._accumulator
@@ -454,3 +537,4 @@ def _accumulator(leaf):
 from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
 from .views import needs_grad as _view_needs_grad  # noqa: E402
 from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402
+from ..ops.reductions import sum_to_shape  # noqa: E402

@@ -38,7 +38,7 @@ def _numerical_jacobian(fn, inputs, index, eps, outputs):
 
 def _analytical_jacobian(outputs, inputs, index):
     """d(output)/d(input[index]) by backpropagating one unit vector per output element."""
-    from .graph import grad
+    from .engine import grad
     from ..creation import zeros_like
 
     target = inputs[index]

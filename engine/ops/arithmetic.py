@@ -9,6 +9,7 @@ from ..autograd.function import Function
 from ..dtypes import get_default_dtype
 from ..tensor import _wrapped_number
 from .common import _wrap, as_dtype_array, common_arrays, common_dtype, floating_array
+from .pointwise import where
 
 
 class Add(Function):
@@ -283,8 +284,6 @@ class PowTensor(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..functional import where
-
         x, y, result = ctx.saved_tensors
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
@@ -317,8 +316,6 @@ class PowFromScalar(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..functional import where
-
         result, y = ctx.saved_tensors
         log_base = float(np.log(ctx.base))  # -inf or nan for a base ≤ 0 (backward runs under np.errstate)
         if ctx.base == 0:
@@ -382,11 +379,10 @@ class Remainder(Function):
         a, b = ctx.saved_tensors
         grad_b = None
         if b is not None:
-            from ..functional import floor_divide
             from ..grad_mode import no_grad
 
             with no_grad():  # torch's -grad · self.div(other, rounding_mode="floor"): a constant factor
-                quotient = floor_divide(a, b)
+                quotient = FloorDivide.apply(a, b)
             grad_b = -grad * quotient
         return grad, grad_b
 

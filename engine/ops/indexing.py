@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .common import _view_of, _wrap, as_dtype_array, constant_like
+from .reductions import sum_to_shape
 
 
 def _is_basic(index):
@@ -140,8 +141,6 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..broadcasting import sum_to_shape
-
         index = _saved_index(ctx)
         kept = np.ones(grad._data.shape, dtype=grad._data.dtype)
         kept[index] = 0  # written positions no longer depend on x

@@ -1,6 +1,7 @@
 """Joining tensors (cat, stack) and splitting them (split, chunk)."""
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from .common import _view_of, _wrap
 
@@ -76,9 +77,7 @@ class Split(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        from ..functional import cat
-
-        return cat(grads, ctx.dim), None, None
+        return Cat.apply(ctx.dim, _common_dtype(grads), *grads), None, None
 
 
 class SplitWithSizes(Split):
@@ -106,9 +105,7 @@ class Unbind(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        from ..functional import stack
-
-        return stack(grads, ctx.dim), None
+        return Stack.apply(ctx.dim, _common_dtype(grads), *grads), None
 
 
 class Repeat(Function):
@@ -130,3 +127,11 @@ class Repeat(Function):
         tiles = tuple(n for pair in zip(ctx.repeats, padded) for n in pair)  # (r0, s0, r1, s1, ...)
         summed = grad.reshape(tiles).sum(tuple(range(0, len(tiles), 2))) if tiles else grad
         return summed.reshape(ctx.shape), None
+
+
+def _common_dtype(tensors):
+    """The dtype the tensors promote to together (what cat and stack produce)."""
+    result = tensors[0].dtype
+    for t in tensors[1:]:
+        result = dtypes.promote_types(result, t.dtype)
+    return result

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import _wrapped_number
+from ..tensor import Tensor, _wrapped_number
 from .common import _wrap, as_dtype_array, common_arrays, floating_array
 
 
@@ -490,3 +490,12 @@ class Where(Function):
         condition, = ctx.saved_tensors
         zero = _wrapped_number(0.0)
         return None, Where.apply(condition, grad, zero), Where.apply(condition, zero, grad)
+
+
+def where(condition, input, other):
+    """Where, with number branches taken as wrapped numbers: for backward formulas such as where(x == 0, 0.0, g)."""
+    if not isinstance(input, Tensor):
+        input = _wrapped_number(input)
+    if not isinstance(other, Tensor):
+        other = _wrapped_number(other)
+    return Where.apply(condition, input, other)

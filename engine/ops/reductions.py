@@ -13,6 +13,7 @@ from ..autograd.function import Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import _warn_at_caller
 from .common import _wrap, constant_like, floating_array
+from .pointwise import where
 from .views import Expand, reshape_to
 
 
@@ -144,8 +145,6 @@ class ProdAll(Prod):
 
 def _product_of_others_recorded(x, dim):
     """Π_{j≠i} x_j for every i along dim, as a product over rows that each have x_i replaced by 1."""
-    from ..functional import where
-
     moved = x.reshape(-1) if dim is None else x.transpose(dim, -1)
     n = moved.shape[-1]
     rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)
@@ -331,8 +330,6 @@ class Var(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..functional import where
-
         x, std = ctx.saved_tensors
         whole = ctx.dims is None or not x.ndim
         dims = tuple(range(x.ndim)) if whole else ctx.dims
@@ -470,8 +467,6 @@ class VectorNorm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..functional import where
-
         x, norm = ctx.saved_tensors
         p = ctx.p
         if p == 0:  # a count has no gradient: torch returns none at all
@@ -493,3 +488,21 @@ class VectorNorm(Function):
             return scaled * grad * norm ** (1 - p), None, None, None
         scaled = x.sign() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
         return scaled * where(zero_norm, 0.0, grad / norm ** (p - 1)), None, None, None
+
+
+def sum_to_shape(tensor, shape):
+    """Sum `tensor` down to `shape`: the backward of broadcasting `shape` up to `tensor.shape`.
+
+    Written with engine operations, so it is recorded when the backward pass is.
+    """
+    shape = tuple(shape)
+    if tensor._data.shape == shape:
+        return tensor
+    leading = tensor._data.ndim - len(shape)
+    stretched = tuple(range(leading)) + tuple(
+        leading + i for i, size in enumerate(shape) if size == 1 and tensor._data.shape[leading + i] != 1
+    )
+    if stretched == tuple(range(leading)):  # only new leading dims: sum them away directly
+        return Sum.apply(tensor, stretched, False)
+    result = Sum.apply(tensor, stretched, True) if stretched else tensor
+    return reshape_to(result, shape)

@@ -13,8 +13,11 @@ the gradient program is part of the graph, printable and drawable before it runs
 >>> g.run(dy_dx, {"x": 2.0})
 tensor(12.)
 """
+import numpy as np
+
+from ..creation import from_numpy
 from ..ops.indexing import Fill
-from ..tensor import Tensor, _wrapped_number
+from ..tensor import Tensor
 from .control import CondNode, cond
 from .graph import Symbol, current_graph
 
@@ -29,7 +32,7 @@ def gradients(ys, xs, grad_ys=None):
     for value in ys + xs:
         if not isinstance(value, Symbol) or value._graph is not graph:
             raise TypeError(f"gradients() takes symbols of the graph being built, got {value!r}")
-    seeds = grad_ys if grad_ys is not None else [Fill.apply(y, _wrapped_number(1.0)) for y in ys]
+    seeds = grad_ys if grad_ys is not None else [Fill.apply(y, _number(1.0)) for y in ys]
     grads = {}
     for y, seed in zip(ys, seeds):
         _accumulate(grads, y, seed)
@@ -42,11 +45,11 @@ def gradients(ys, xs, grad_ys=None):
             continue
         for out, grad in zip(node.outputs, outputs_grads):
             if grad is None:
-                outputs_grads[node.outputs.index(out)] = Fill.apply(out, _wrapped_number(0.0))
+                outputs_grads[node.outputs.index(out)] = Fill.apply(out, _number(0.0))
         for arg, grad in zip(node.args, _backward(node, outputs_grads)):
             if grad is not None and isinstance(arg, Symbol):
                 _accumulate(grads, arg, grad)
-    return [grads[x] if x in grads else Fill.apply(x, _wrapped_number(0.0)) for x in xs]
+    return [grads[x] if x in grads else Fill.apply(x, _number(0.0)) for x in xs]
 
 
 def _accumulate(grads, symbol, grad):
@@ -65,19 +68,20 @@ def _nodes_between(graph, ys):
     return [node for node in graph.nodes if id(node) in needed]
 
 
+def _number(value):
+    """A constant number in the gradient program (the seed 1, the zeros), as a 0-d float64 tensor."""
+    return from_numpy(np.asarray(value, dtype=np.float64))
+
+
 def _backward(node, output_grads):
     """The node's Function.backward on symbolic gradients, checked as the engine checks it."""
     ctx = node.ctx
-    ctx._num_args = len(node.args)
-    tensor_positions = [i for i, a in enumerate(node.args) if isinstance(a, Tensor)]
-    ctx._input_positions = None if len(tensor_positions) == len(node.args) else tensor_positions
-    ctx._input_meta = [
-        (a._data.shape, a._data.dtype) if isinstance(a, Symbol) else None for a in node.args if isinstance(a, Tensor)
-    ]
-    if ctx._saved is not None and not isinstance(ctx._saved, tuple):
+    if ctx.released:
         raise RuntimeError("this node's saved values were released; rebuild the graph")
-    grads = ctx._run(output_grads)
-    # _run returns one gradient per tensor argument; spread them back over all arguments.
+    # Only symbols get gradients: a constant's would never be used.
+    grads = ctx.apply_backward(output_grads, node.args, [isinstance(a, Symbol) for a in node.args])
+    tensor_positions = [i for i, a in enumerate(node.args) if isinstance(a, Tensor)]
+    # One gradient per tensor argument; spread them back over all arguments.
     spread = [None] * len(node.args)
     for position, grad in zip(tensor_positions, grads):
         spread[position] = grad
@@ -86,7 +90,7 @@ def _backward(node, output_grads):
 
 def _cond_backward(node, grad, grads):
     pred, true_value, false_value = node.args
-    zeros = Fill.apply(grad, _wrapped_number(0.0))
+    zeros = Fill.apply(grad, _number(0.0))
     if isinstance(true_value, Symbol):
         _accumulate(grads, true_value, cond(pred, lambda: grad, lambda: zeros))
     if isinstance(false_value, Symbol):

@@ -19,9 +19,9 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from ..autograd import function as _function
+from ..autograd.function import new_context, set_apply_hook
 from ..grad_mode import no_grad
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor
 
 
 class TracerWarning(UserWarning):
@@ -38,7 +38,6 @@ class Symbol(Tensor):
     _graph = None
     _node = None
     _label = "?"
-    _is_symbol = True
 
     @property
     def _requires_grad(self):
@@ -54,6 +53,12 @@ class Symbol(Tensor):
     @_requires_grad.setter
     def _requires_grad(self, value):
         pass  # a symbol never requires grad: its gradients are built with engine.static.gradients
+
+    def _check_index(self):
+        raise TypeError(
+            f"indexing with {self._label}, a value of a static graph, is not supported: the index is read "
+            "when the graph is built. Use a constant index, or one-hot weights and a sum"
+        )
 
     def __repr__(self):
         return f"<Symbol {self._label}: {self.dtype.name}{list(self._data.shape)}>"
@@ -158,13 +163,13 @@ class Graph:
 
     def __enter__(self):
         _active.append(self)
-        _function._interceptor = _intercept
+        set_apply_hook(_intercept)
         return self
 
     def __exit__(self, *exc):
         _active.remove(self)
         if not _active:
-            _function._interceptor = None  # eager code pays nothing once no graph is being built
+            set_apply_hook(None)  # eager code pays nothing once no graph is being built
         return False
 
     # ------------------------------------------------------------------ building
@@ -205,10 +210,10 @@ class Graph:
                         f"{_op_name(function)} takes {a._label}, an integer graph value: in a static graph "
                         "give it as a constant, or feed one-hot floats instead (as TensorFlow 1 programs did)"
                     )
-        ctx = function._node_class()
+        ctx = new_context(function)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and (isinstance(a, Symbol) or a._requires_grad) for a in args)
         label = f"v{next(self._names)}"
-        _function._interceptor = None  # a custom Function's forward computes on the stand-ins
+        set_apply_hook(None)  # a custom Function's forward computes on the stand-ins
         try:
             with no_grad():
                 outputs = function.forward(ctx, *args, **kwargs)
@@ -216,13 +221,13 @@ class Graph:
             shown = ", ".join(_describe(a) for a in args)
             raise type(error)(f"while building {label} = {_op_name(function)}({shown}): {error}") from error
         finally:
-            _function._interceptor = _intercept
+            set_apply_hook(_intercept)
         single = not isinstance(outputs, tuple)
         outputs = (outputs,) if single else tuple(outputs)
         symbols = []
         for index, out in enumerate(outputs):
             if any(out is a for a in args):  # an input returned as is: record a distinct value
-                out = _wrap(out._data)
+                out = _new_symbol(out._data)
             # The same object becomes the symbol, so a ctx that saved it saves the symbol.
             out.__class__ = Symbol
             out._graph, out._label = self, label if len(outputs) == 1 else f"{label}.{index}"

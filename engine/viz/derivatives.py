@@ -21,9 +21,10 @@ import re
 
 import numpy as np
 
-from ..autograd.function import _RELEASED
+from ..autograd.function import BackwardNode
+from ..creation import from_numpy
 from ..grad_mode import no_grad
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor
 from .graph import _key_of, short_name, trace
 from .text import number
 
@@ -54,12 +55,12 @@ def local_derivatives(node, output_shapes):
     count = len(node.next_functions)
     if getattr(node, "_num_outputs", 1) != 1 or not output_shapes or _numel(output_shapes[0]) != 1:
         return [None] * count
-    if getattr(node, "_saved", None) is _RELEASED or not hasattr(node, "_run"):
+    if not isinstance(node, BackwardNode) or node.released:
         return [None] * count
     shape, dtype = output_shapes[0], _output_dtype(node)
     try:
         with no_grad():
-            grads = node._run([_wrap(np.ones(shape, dtype=dtype))])
+            grads = node.apply_backward([from_numpy(np.ones(shape, dtype=dtype))])
     except Exception:  # a stale graph or a learner's backward that fails: fall back to the rule
         return [None] * count
     result = []
@@ -107,7 +108,7 @@ class Derivatives:
         return rule(op.node, index)
 
     def freed(self, op):
-        return getattr(op.node, "_saved", None) is _RELEASED
+        return op.node.released
 
 
 class Path:

@@ -17,7 +17,7 @@ the output: the same graph always gives the same numbers, whatever `id()` says.
 """
 from collections import deque
 
-from ..autograd.function import AccumulateGrad, _SavedOutput
+from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 
 
@@ -176,7 +176,7 @@ class _Known:
         Only a named tensor or a Python number (`x * 2`) is worth drawing; the rest
         stay None and show as a count on the operation.
         """
-        saved = [entry[0] for entry in _saved_entries(node) if type(entry) is tuple and not entry[0]._requires_grad]
+        saved = [t for t in node.saved_values() if t is not None and not t._requires_grad]
         missing = sum(1 for fn, _ in node.next_functions if fn is None)
         if not missing:
             return []
@@ -205,14 +205,13 @@ class _Known:
                     tensor = ref()
                     if tensor is not None and tensor._grad_fn is node:
                         self.tensors.setdefault((node, output_nr), tensor)
-                for entry in _saved_entries(node):
-                    if type(entry) is _SavedOutput:
-                        if entry.version_counter[0] == entry.version:
-                            self.arrays.setdefault((node, entry.output_nr), entry.array)
-                    else:
-                        tensor = entry[0]
-                        if tensor._requires_grad:  # the tensor object itself: its values and any .grad
-                            self.tensors.setdefault(_key_of(tensor), tensor)
+                for tensor in node.saved_values():
+                    if tensor is None:
+                        continue
+                    if tensor._grad_fn is node:  # an output, which the node keeps as values only
+                        self.arrays.setdefault((node, tensor._output_nr), tensor._data)
+                    elif tensor._requires_grad:  # the tensor object itself: its values and any .grad
+                        self.tensors.setdefault(_key_of(tensor), tensor)
         for item in items:
             if type(item) is not Var:
                 continue
@@ -227,8 +226,3 @@ class _Known:
             if item.array is not None:
                 item.shape = item.array.shape
 
-
-def _saved_entries(node):
-    """The raw saved entries of a node, or () once backward has freed them."""
-    saved = getattr(node, "_saved", None)
-    return [entry for entry in saved if entry is not None] if type(saved) is tuple else ()

@@ -4,7 +4,13 @@ Nodes run in a topological order (a node runs only once every node that feeds it
 a gradient has run), found iteratively so that graphs of any depth work. Among
 ready nodes the most recently created runs first, as in torch. Gradients that
 reach a node along several edges are summed before it runs.
+
+`_execute` is the walk; each optional feature is one named step beside it:
+`_capture` (grad()), `_leads_to_needed` (inputs=), `_fill_retained_grads`
+(retain_grad), the node's `_release` (freeing saved tensors), and the observer
+that `observe_backward` installs.
 """
+import contextlib
 import heapq
 import itertools
 
@@ -79,24 +85,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
-def walk(output, retain_graph=True):
-    """Run backward from a scalar `output` and return the walk: (node, gradients received, gradients sent).
-
-    The order is the order the engine ran the nodes in; leaves' `.grad` are filled as by backward().
-
-    >>> import engine as torch
-    >>> a = torch.tensor(1., requires_grad=True)
-    >>> [node.name() for node, _, _ in walk((a + a) * 3)]
-    ['MulBackward0', 'AddBackward0', 'torch::autograd::AccumulateGrad']
-    """
-    events = []
-    _execute(
-        (output,), _root_gradients((output,), None), retain_graph, False, None, capture=False,
-        observe=lambda node, grads, sent: events.append((node, tuple(grads), None if sent is None else tuple(sent))),
-    )
-    return events
-
-
 def _as_tuple(value):
     if isinstance(value, Tensor) or value is None:
         return (value,)
@@ -142,28 +130,47 @@ def _root_gradients(outputs, grad_outputs):
     return grads
 
 
-def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, observe=None):
+@contextlib.contextmanager
+def observe_backward(callback):
+    """While the block runs, call `callback(node, grads, input_grads)` as each node of a backward pass runs.
+
+    `grads` are the gradients the node received, one per output; `input_grads` the
+    ones it sent to its inputs, one per `next_functions` entry (None for a leaf's
+    AccumulateGrad, which sends nothing). One observer at a time: an inner block
+    replaces the outer one until it ends. The callback must not change the lists.
+
+    >>> import engine as torch
+    >>> a = torch.tensor(1., requires_grad=True)
+    >>> seen = []
+    >>> with observe_backward(lambda node, grads, sent: seen.append(node.name())):
+    ...     (a * 3).backward()
+    >>> seen
+    ['MulBackward0', 'torch::autograd::AccumulateGrad']
+    """
+    global _observer
+    previous, _observer = _observer, callback
+    try:
+        yield
+    finally:
+        _observer = previous
+
+
+_observer = None
+
+
+def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture):
     """Run the backward pass; with `capture`, return the gradients that reach `targets` instead of storing them.
 
-    `observe(node, grads, input_grads)`, when given, sees each node as it runs: the
-    gradients it received and the ones it sent to its inputs (None for a leaf's
-    AccumulateGrad). The backward stepper widget replays the walk from these.
+    A node runs once every node that sends it a gradient has run; until then its
+    gradients wait, summed, in `buffers`. Each optional feature is one named step.
     """
     roots = [_edge_of(t, "backward") for t in outputs]
-    needed = _nodes_leading_to(roots, targets) if targets is not None else None
+    needed = _nodes_leading_to(roots, targets) if targets is not None else None  # inputs= prunes the graph
     dependencies = _count_dependencies({node for node, _ in roots}, needed)
     target_index = {edge: i for i, edge in enumerate(targets)} if targets is not None else {}
     captured = [None] * len(target_index)
-
-    buffers = {}
-    for (node, output_nr), grad in zip(roots, root_grads):
-        _add_to_buffer(buffers, node, output_nr, grad)
-    order = itertools.count()  # breaks ties in the heap without comparing nodes
-    ready = []
-    for node in buffers:
-        if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._sequence_nr, next(order), node))
-
+    buffers, ready, order = _start(roots, root_grads, dependencies)
+    observe = _observer
     previous_mode = _grad_state.enabled
     _grad_state.enabled = create_graph  # with create_graph the backward pass is itself recorded
     # Gradients at poles and edges (0 · inf, 1/0, log 0) are inf or nan without a word, as in torch:
@@ -179,10 +186,7 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
             if node._tensor_hooks:
                 node._run_tensor_hooks(grads)
             if target_index:
-                for output_nr, grad in enumerate(grads):
-                    index = target_index.get((node, output_nr))
-                    if index is not None:
-                        captured[index] = grad if captured[index] is None or grad is None else captured[index] + grad
+                _capture(captured, target_index, node, grads)
             if type(node) is AccumulateGrad:
                 if not capture and grads[0] is not None and (needed is None or (node, 0) in target_index):
                     node.accumulate(grads[0], create_graph)
@@ -192,61 +196,90 @@ def _execute(outputs, root_grads, retain_graph, create_graph, targets, capture, 
             if node._retained:
                 _fill_retained_grads(node, grads, create_graph)
             children = node.next_functions
-            if needed is not None and not any(fn in needed for fn, _ in children):
+            if needed is not None and not _leads_to_needed(children, needed):
                 continue
             if len(grads) == 1 and grads[0] is not None:
                 input_grads = node._run(grads)
             else:
-                missing = _count_missing(grads)
-                if missing == len(grads) and not (node._custom and node.materialize_grads):
-                    input_grads = [None] * len(children)
-                else:
-                    materialize = missing and node.materialize_grads  # a Function may ask for None instead
-                    input_grads = node._run(_materialize(node, grads) if materialize else grads)
+                input_grads = _run_with_missing(node, grads, children)
             if not retain_graph:
-                node._release()
+                node._release()  # frees the saved tensors: a second backward raises
             if observe is not None:
                 observe(node, grads, input_grads)
-            for (fn, output_nr), grad in zip(children, input_grads):
-                if fn is None or (needed is not None and fn not in needed):
-                    continue
-                if grad is not None:
-                    _add_to_buffer(buffers, fn, output_nr, grad)
-                remaining = dependencies[fn] - 1
-                dependencies[fn] = remaining
-                if remaining == 0:
-                    heapq.heappush(ready, (-fn._sequence_nr, next(order), fn))
+            _send(children, input_grads, buffers, dependencies, ready, order, needed)
     finally:
         quiet.__exit__(None, None, None)
         _grad_state.enabled = previous_mode
     return captured
 
 
-def _add_to_buffer(buffers, node, output_nr, grad):
-    slots = buffers.get(node)
-    if slots is None:
-        slots = buffers[node] = [None] * node._num_outputs
-    previous = slots[output_nr]
-    slots[output_nr] = grad if previous is None else previous + grad
+def _start(roots, root_grads, dependencies):
+    """The gradient buffers holding the root gradients, and the heap of roots ready to run."""
+    buffers = {}
+    for (node, output_nr), grad in zip(roots, root_grads):
+        slots = buffers.get(node)
+        if slots is None:
+            slots = buffers[node] = [None] * node._num_outputs
+        previous = slots[output_nr]
+        slots[output_nr] = grad if previous is None else previous + grad
+    order = itertools.count()  # breaks ties in the heap without comparing nodes
+    ready = []
+    for node in buffers:
+        if dependencies.get(node, 0) == 0:
+            # Among ready nodes the most recently created runs first, as in torch.
+            heapq.heappush(ready, (-node._sequence_nr, next(order), node))
+    return buffers, ready, order
 
 
-def _count_missing(grads):
+def _send(children, input_grads, buffers, dependencies, ready, order, needed):
+    """Add each gradient to its input's buffer; queue each input whose last gradient has now arrived."""
+    for (fn, output_nr), grad in zip(children, input_grads):
+        if fn is None or (needed is not None and fn not in needed):
+            continue
+        if grad is not None:
+            slots = buffers.get(fn)
+            if slots is None:
+                slots = buffers[fn] = [None] * fn._num_outputs
+            previous = slots[output_nr]
+            slots[output_nr] = grad if previous is None else previous + grad
+        remaining = dependencies[fn] - 1
+        dependencies[fn] = remaining
+        if remaining == 0:
+            heapq.heappush(ready, (-fn._sequence_nr, next(order), fn))
+
+
+def _capture(captured, target_index, node, grads):
+    """grad(): keep the gradients that reach the requested inputs."""
+    for output_nr, grad in enumerate(grads):
+        index = target_index.get((node, output_nr))
+        if index is not None:
+            captured[index] = grad if captured[index] is None or grad is None else captured[index] + grad
+
+
+def _leads_to_needed(children, needed):
+    """inputs=: whether running this node can bring a gradient to a requested input."""
+    return any(fn in needed for fn, _ in children)
+
+
+def _run_with_missing(node, grads, children):
+    """Run a node that some gradients did not reach: not at all if none did, else on zeros in their place."""
     # Counted by identity: `grads.count(None)` would call Tensor.__eq__ on every gradient.
-    return sum(1 for g in grads if g is None)
+    missing = sum(1 for g in grads if g is None)
+    if missing == len(grads) and not (node._custom and node.materialize_grads):
+        return [None] * len(children)
+    materialize = missing and node.materialize_grads  # a Function may ask for None instead
+    return node._run(_materialize(node, grads) if materialize else grads)
 
 
 def _materialize(node, grads):
     # A multi-output node whose other outputs got no gradient sees zeros there, as in torch.
     return [
-        grad if grad is not None else zeros(shape, dtype=_dtype_of(dtype)) for grad, (shape, dtype) in zip(grads, node._output_meta)
+        grad if grad is not None else zeros(shape, dtype=_BY_NUMPY[dtype]) for grad, (shape, dtype) in zip(grads, node._output_meta)
     ]
 
 
-def _dtype_of(numpy_dtype):
-    return _BY_NUMPY[numpy_dtype]
-
-
 def _fill_retained_grads(node, grads, create_graph):
+    """retain_grad(): a non-leaf that asked for it keeps its gradient in `.grad`."""
     for output_nr, ref in node._retained.items():
         tensor = ref()
         grad = grads[output_nr]
