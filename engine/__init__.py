@@ -13,6 +13,7 @@ differentiable Functions), `autograd` (the graph, backward, gradcheck),
 and `utils.data` (training, as torch's), `static` (define-then-run graphs and tracing),
 `viz` (drawing graphs), `widgets` (live graphs in notebooks), `plots` (the book's figures).
 """
+from .tensor import Tensor  # first: it binds the operations and autograd once it exists (see its end)
 from . import autograd, cuda
 from .autograd.function import Function
 from .creation import (
@@ -36,7 +37,6 @@ from .functional import (
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, initial_seed, manual_seed
 from .size import Size
-from .tensor import Tensor
 from .broadcasting import broadcast_shapes
 from . import nn, optim, return_types, static, utils, viz
 from .layout import register_layouts as _register_layouts

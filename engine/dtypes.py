@@ -142,3 +142,9 @@ def result_type(*operands):
             result = (bool, int64, _default_float)[scalar_category]
     return result
 
+
+# How torch's C++ messages spell each dtype ("expected scalar type float but found double").
+CPP_TYPE_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+    "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+}

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from . import dtypes, formatting
+from .device import as_device, cpu
 from .size import Size
 
 _new_object = object.__new__
@@ -123,8 +124,6 @@ class Tensor:
             elif isinstance(source, Tensor):
                 array = source._data
             else:
-                from .creation import _array_from_data
-
                 array = _array_from_data(source, dtypes.get_default_dtype())
         else:
             for n in args:
@@ -171,8 +170,6 @@ class Tensor:
 
     @property
     def device(self):
-        from .device import cpu
-
         return cpu
 
     @property
@@ -281,6 +278,14 @@ class Tensor:
         return int(self._data.reshape(()))
 
     # ---------------------------------------------------------------------- autograd
+    def _view_is_recorded(self):
+        """For a view: whether an op on it is recorded, its history brought up to date first (Function.apply)."""
+        return _view_needs_grad(self)
+
+    def _summed_to(self, shape):
+        """This gradient summed over the dims that broadcasting stretched to reach it from `shape`."""
+        return _sum_to_shape(self, shape)
+
     @property
     def requires_grad(self):
         if self._base is not None:  # a view also requires grad when its base does, as in torch
@@ -343,10 +348,8 @@ class Tensor:
                     f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
                 )
             if value._data.dtype != self._data.dtype:
-                from .functional import _CPP_TYPE_NAMES
-
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_CPP_TYPE_NAMES[value.dtype.name]}' to a tensor "
+                    f"attempting to assign a gradient with dtype '{dtypes.CPP_TYPE_NAMES[value.dtype.name]}' to a tensor "
                     f"with grad_dtype '{self.dtype._legacy.removesuffix('Tensor')}'. The gradient must match the "
                     "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
                     "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
@@ -421,8 +424,6 @@ class Tensor:
         self._data = value._data
 
     def clone(self):
-        from .ops.views import Clone
-
         return Clone.apply(self)
 
     # ------------------------------------------------------------------- conversion
@@ -431,8 +432,6 @@ class Tensor:
         dtype = _dtype_from_to_arguments(args, dtype, device)
         if dtype is None or dtype is self.dtype:
             return self.clone() if copy else self
-        from .ops.views import ToCopy
-
         return ToCopy.apply(self, dtypes.as_dtype(dtype))
 
     def float(self):
@@ -457,8 +456,6 @@ class Tensor:
         return self
 
     def cuda(self, device=None):
-        from .device import as_device
-
         as_device("cuda")
 
     # ----------------------------------------------------------- operators and maths
@@ -800,8 +797,6 @@ class Tensor:
     def contiguous(self):
         if self._data.flags.c_contiguous:
             return self
-        from .ops.views import Clone
-
         return Clone.apply(self, contiguous=True)
 
     def flip(self, dims):
@@ -878,8 +873,6 @@ class Tensor:
 
 def _dtype_from_to_arguments(args, dtype, device):
     """The dtype that `.to(...)`'s arguments ask for (None if none); checks the device on the way."""
-    from .device import as_device
-
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg.dtype
@@ -909,7 +902,17 @@ def _dim_of_shape(dim, ndim):
     return _normalize_dim(dim, ndim)
 
 
-from . import functional as F  # noqa: E402  (functional needs Tensor defined first)
+# ---- late binding: the engine's one import cycle, Tensor <-> operations <-> autograd.
+# A Tensor's methods call the operations (`F.add`, `Clone`) and autograd (`backward`); those are
+# built on the Tensor class and import it. So they are imported here, after the class exists,
+# and `engine/__init__.py` imports this module first. Every other import in the engine points
+# one way only (tests/test_engine_structure.py checks it).
+from . import functional as F  # noqa: E402
 from .autograd.engine import backward as _autograd_backward  # noqa: E402
 from .autograd.function import _accumulator  # noqa: E402
-from .autograd.views import refresh as _refresh_view, requires_grad as _view_requires_grad  # noqa: E402
+from .autograd.views import (  # noqa: E402
+    needs_grad as _view_needs_grad, refresh as _refresh_view, requires_grad as _view_requires_grad,
+)
+from .creation import _array_from_data  # noqa: E402
+from .ops.reductions import sum_to_shape as _sum_to_shape  # noqa: E402
+from .ops.views import Clone, ToCopy  # noqa: E402

@@ -23,7 +23,9 @@ import weakref
 import numpy as np
 
 from ..broadcasting import expands_to
+from ..dtypes import _BY_NUMPY as dtypes_by_numpy
 from ..grad_mode import _state as _grad_state
+from ..tensor import Tensor, _view_of, _wrap
 
 _sequence = itertools.count()
 
@@ -287,7 +289,7 @@ def _sum_to_input(grad, shape, name, index):
             f"Function {name} returned an invalid gradient at index {index} - got "
             f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
         )
-    return sum_to_shape(grad, shape)
+    return grad._summed_to(shape)
 
 
 def _short_name(node):
@@ -387,7 +389,7 @@ class Function:
             return outputs if layout is None else layout(outputs, args)
         ctx = node_class()
         needs_input_grad = tuple([
-            isinstance(a, Tensor) and (a._requires_grad if a._base is None else _view_needs_grad(a)) for a in args
+            isinstance(a, Tensor) and (a._requires_grad if a._base is None else a._view_is_recorded()) for a in args
         ])
         ctx.needs_input_grad = needs_input_grad
         _grad_state.enabled = False  # forward computes values only; nothing inside it is recorded
@@ -532,9 +534,3 @@ def _accumulator(leaf):
     if node is None:
         node = leaf._accumulator = AccumulateGrad(leaf)
     return node
-
-
-from ..tensor import Tensor, _view_of, _wrap  # noqa: E402  (tensor.py needs Function first)
-from .views import needs_grad as _view_needs_grad  # noqa: E402
-from ..dtypes import _BY_NUMPY as dtypes_by_numpy  # noqa: E402
-from ..ops.reductions import sum_to_shape  # noqa: E402

@@ -173,10 +173,7 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 # How torch's C++ names the element types in some messages.
-_CPP_TYPE_NAMES = {
-    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-    "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
-}
+_CPP_TYPE_NAMES = dtypes.CPP_TYPE_NAMES
 
 
 def _check_clamp_cast(tensor, min, max):

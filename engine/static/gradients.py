@@ -36,7 +36,7 @@ def gradients(ys, xs, grad_ys=None):
     grads = {}
     for y, seed in zip(ys, seeds):
         _accumulate(grads, y, seed)
-    for node in reversed(_nodes_between(graph, ys)):
+    for node in reversed(graph.nodes_for(ys)):
         outputs_grads = [grads.get(out) for out in node.outputs]
         if all(g is None for g in outputs_grads):
             continue
@@ -54,18 +54,6 @@ def gradients(ys, xs, grad_ys=None):
 
 def _accumulate(grads, symbol, grad):
     grads[symbol] = grad if symbol not in grads else grads[symbol] + grad
-
-
-def _nodes_between(graph, ys):
-    """The recorded nodes that ys depend on, in the order they were recorded."""
-    needed, stack = set(), [y._node for y in ys if y._node is not None]
-    while stack:
-        node = stack.pop()
-        if id(node) in needed:
-            continue
-        needed.add(id(node))
-        stack.extend(a._node for a in node.inputs() if a._node is not None)
-    return [node for node in graph.nodes if id(node) in needed]
 
 
 def _number(value):

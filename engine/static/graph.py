@@ -21,7 +21,9 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import new_context, set_apply_hook
 from ..grad_mode import no_grad
+from ..creation import tensor
 from ..tensor import Tensor
+from .drawing import GraphDrawing
 
 
 class TracerWarning(UserWarning):
@@ -150,7 +152,7 @@ def _intercept(function, args, kwargs):
     return graph._record(function, args, kwargs)
 
 
-class Graph:
+class Graph(GraphDrawing):
     """A program recorded ahead of its data, run with `run(fetches, feed_dict)`."""
 
     _mode = "define"  # or "trace"
@@ -317,8 +319,6 @@ class Graph:
                 del values[symbol]
 
     def _feed(self, feed_dict):
-        from ..creation import tensor
-
         values = {}
         for key, value in feed_dict.items():
             symbol = self.placeholders.get(key) if isinstance(key, str) else key
@@ -371,17 +371,21 @@ class Graph:
     def __repr__(self):
         return f"<Graph: {len(self.placeholders)} placeholders, {len(self.nodes)} nodes>"
 
-    def to_dot(self, fetches=None):
-        """The graph in graphviz's DOT language: placeholders, constants and operations."""
-        from .drawing import graph_to_dot
+    def nodes_for(self, values):
+        """The recorded nodes that `values` depend on, in the order they were recorded."""
+        needed, stack = set(), [v._node for v in values if getattr(v, "_node", None) is not None]
+        while stack:
+            node = stack.pop()
+            if id(node) in needed:
+                continue
+            needed.add(id(node))
+            stack.extend(a._node for a in node.inputs() if a._node is not None)
+        return [node for node in self.nodes if id(node) in needed]
 
-        return graph_to_dot(self, fetches)
-
-    def draw(self, fetches=None):
-        """A drawing of the graph (SVG inline in Jupyter)."""
-        from .drawing import draw_graph
-
-        return draw_graph(self, fetches)
+    @staticmethod
+    def describe(value):
+        """A short text for a value in a printed or drawn program: a symbol's name, a constant's value."""
+        return _describe(value)
 
 
 class _Plan:
