@@ -6,8 +6,6 @@ needs nothing from the one that builds graphs.
 """
 from ..tensor import Tensor
 
-_COMPARISONS = ("greater", "less", "equal", "not_equal", "less_equal", "greater_equal")
-
 
 def _quote(text):
     escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -37,7 +35,7 @@ class GraphDrawing:
         for index, node in enumerate(nodes):
             op_id = f"n{index}"
             lines.append(f'  {op_id} [label={_quote(node.op)}, shape=ellipse, style=filled, fillcolor="#f3f4f6"];')
-            for arg in node.args[:2] if node.op in _COMPARISONS else node.args:
+            for arg in node.args:
                 if not isinstance(arg, Tensor):
                     continue
                 if arg in ids:  # a placeholder, or the output of a node drawn before this one
