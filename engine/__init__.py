@@ -39,9 +39,6 @@ from .random import Generator, initial_seed, manual_seed
 from .size import Size
 from .broadcasting import broadcast_shapes
 from . import nn, optim, return_types, static, utils, viz
-from .layout import register_layouts as _register_layouts
-
-_register_layouts()  # results laid out in memory as torch lays them out
 
 __version__ = "0.1.0"
 

@@ -175,19 +175,3 @@ def contiguous(outputs, args):
         elif 1 in data.shape:  # NumPy may give a size-1 dim any stride; torch gives it the contiguous one
             out._data = data.reshape(-1).reshape(data.shape)
     return outputs
-
-
-def register_layouts():
-    """Attach the layout rules to the operations (called once the ops modules are loaded)."""
-    from .ops import arithmetic, joining, pointwise, reductions
-
-    for function in (arithmetic.Add, arithmetic.Sub, arithmetic.Rsub, arithmetic.Mul, arithmetic.Div, arithmetic.Neg,
-                     arithmetic.Reciprocal, arithmetic.PowScalar, arithmetic.PowTensor, arithmetic.PowFromScalar,
-                     pointwise.Exp, pointwise.Log, pointwise.Sqrt, pointwise.Abs, pointwise.Sign, pointwise.Tanh,
-                     pointwise.Sigmoid, pointwise.Relu, pointwise.Sin, pointwise.Cos, pointwise.Clamp,
-                     pointwise.Maximum, pointwise.Minimum, pointwise.Compare, pointwise.Where):
-        function._result_layout = staticmethod(follow_inputs)
-    for function in (reductions.Sum, reductions.Mean, reductions.Prod, reductions.Extremum, reductions.ExtremumAlongDim,
-                     reductions.Var,
-                     reductions.Softmax, reductions.LogSoftmax, joining.Cat, joining.Stack):
-        function._result_layout = staticmethod(contiguous)

@@ -909,7 +909,7 @@ def _dim_of_shape(dim, ndim):
 # one way only (tests/test_engine_structure.py checks it).
 from . import functional as F  # noqa: E402
 from .autograd.engine import backward as _autograd_backward  # noqa: E402
-from .autograd.function import _accumulator  # noqa: E402
+from .autograd.node import _accumulator  # noqa: E402
 from .autograd.views import (  # noqa: E402
     needs_grad as _view_needs_grad, refresh as _refresh_view, requires_grad as _view_requires_grad,
 )

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 
 from . import viz
 from .autograd.engine import backward, observe_backward
-from .autograd.function import AccumulateGrad
+from .autograd.node import AccumulateGrad
 from .viz.graph import short_name
 from .creation import tensor
 

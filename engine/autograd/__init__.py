@@ -6,7 +6,8 @@
 - `Variable`: the pre-0.4 wrapper, which now just returns a Tensor.
 """
 from ..grad_mode import enable_grad, no_grad, set_grad_enabled
-from .function import AccumulateGrad, Function, Node
+from .function import Function
+from .node import AccumulateGrad, Node
 from .gradcheck import GradcheckError, gradcheck
 from .engine import backward, grad
 from .variable import Variable

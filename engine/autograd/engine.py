@@ -20,7 +20,7 @@ from ..creation import ones_like, zeros, zeros_like
 from ..dtypes import _BY_NUMPY
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _warn_once
-from .function import AccumulateGrad, _accumulator
+from .node import AccumulateGrad, _accumulator
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..layout import OVERLAP_ERROR, overlaps_itself
 
-from .function import BackwardNode, Function, _SECOND_BACKWARD, _accumulator, _connect, _sequence, _short_name
+from .function import Function, _connect, _sequence
+from .node import BackwardNode, _SECOND_BACKWARD, _accumulator, _short_name
 
 
 def requires_grad(view):

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import views as _view_tracking
-from ..autograd.function import _SavedOutput, _accumulator
+from ..autograd.node import _SavedOutput, _accumulator
 from ..broadcasting import broadcast_shapes
 from ..grad_mode import _state as _grad_state
 from ..ops import arithmetic, indexing

@@ -5,6 +5,7 @@ broadcast shape is summed back to each input's shape in one shared place.
 """
 import numpy as np
 
+from .. import layout
 from ..autograd.function import Function
 from ..dtypes import get_default_dtype
 from ..tensor import _wrapped_number
@@ -20,6 +21,7 @@ class Add(Function):
     derivatives = ("grad", "grad")
     static_name = "add"
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -59,6 +61,7 @@ class Sub(Function):
     static_name = "sub"
     ordered_inputs = True
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -81,6 +84,7 @@ class Rsub(Function):
     symbol = "rsub"
     derivatives = ("−grad",)
     static_name = "rsub"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x, number):
@@ -102,6 +106,7 @@ class Mul(Function):
     derivatives = ("grad * other",)
     static_name = "mul"
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -125,6 +130,7 @@ class Div(Function):
     static_name = "div"
     ordered_inputs = True
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -151,6 +157,7 @@ class Neg(Function):
     symbol = "neg"
     derivatives = ("−grad",)
     static_name = "neg"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -173,6 +180,7 @@ class Reciprocal(Function):
     symbol = "reciprocal"
     derivatives = ("−grad * out²",)
     static_name = "reciprocal"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -240,6 +248,7 @@ class PowScalar(Function):
     static_name = "pow"
     ordered_inputs = True
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x, exponent):
@@ -272,6 +281,7 @@ class PowTensor(Function):
     static_name = "pow"
     ordered_inputs = True
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -303,6 +313,7 @@ class PowFromScalar(Function):
     static_name = "pow"
     ordered_inputs = True
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, base, y):

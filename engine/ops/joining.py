@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import dtypes
+from .. import layout
 from ..autograd.function import Function
 from .common import _view_of, _wrap
 
@@ -14,6 +15,7 @@ class Cat(Function):
     derivatives = ("slice of grad",)
     static_name = "cat"
     ordered_inputs = True
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, dim, dtype, *tensors):
@@ -43,6 +45,7 @@ class Stack(Function):
     derivatives = ("select from grad",)
     static_name = "stack"
     ordered_inputs = True
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, dim, dtype, *tensors):

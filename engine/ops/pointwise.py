@@ -1,6 +1,7 @@
 """Element-wise functions of one tensor, and the element-wise choices (clamp, maximum, where)."""
 import numpy as np
 
+from .. import layout
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrapped_number
 from .common import _wrap, as_dtype_array, common_arrays, floating_array
@@ -13,6 +14,7 @@ class Exp(Function):
     symbol = "exp"
     derivatives = ("grad * out",)
     static_name = "exp"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -34,6 +36,7 @@ class Log(Function):
     symbol = "log"
     derivatives = ("grad / x",)
     static_name = "log"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -54,6 +57,7 @@ class Sqrt(Function):
     symbol = "sqrt"
     derivatives = ("grad / (2 * out)",)
     static_name = "sqrt"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -75,6 +79,7 @@ class Abs(Function):
     symbol = "abs"
     derivatives = ("grad * sign x",)
     static_name = "abs"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -96,6 +101,7 @@ class Sign(Function):
     symbol = "sign"
     derivatives = ("SignBackward0",)
     static_name = "sign"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -120,6 +126,7 @@ class Tanh(Function):
     symbol = "tanh"
     derivatives = ("grad * (1 − out²)",)
     static_name = "tanh"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -140,6 +147,7 @@ class Sigmoid(Function):
     symbol = "sigmoid"
     derivatives = ("grad * out * (1 − out)",)
     static_name = "sigmoid"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -164,6 +172,7 @@ class Relu(Function):
     symbol = "relu"
     derivatives = ("grad * (out > 0)",)
     static_name = "relu"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -188,6 +197,7 @@ class Sin(Function):
     symbol = "sin"
     derivatives = ("grad * cos x",)
     static_name = "sin"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -207,6 +217,7 @@ class Cos(Function):
     symbol = "cos"
     derivatives = ("−grad * sin x",)
     static_name = "cos"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x):
@@ -226,6 +237,7 @@ class Clamp(Function):
     symbol = "clamp"
     derivatives = ("grad where in range",)
     static_name = "clamp"
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x, low, high):
@@ -324,6 +336,7 @@ class Maximum(Function):
     derivatives = ("grad where larger",)
     static_name = "maximum"
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -345,6 +358,7 @@ class Minimum(Function):
     derivatives = ("grad where smaller",)
     static_name = "minimum"
     broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -366,6 +380,7 @@ class Compare(Function):
 
     ufunc = None
     derivatives = ("no gradient",)
+    result_layout = staticmethod(layout.follow_inputs)
 
     @classmethod
     def forward(cls, ctx, a, b):
@@ -473,6 +488,7 @@ class Where(Function):
     ordered_inputs = True
     broadcasts = True
     not_graph_inputs = (0,)  # the condition: torch records no edge for it
+    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, condition, a, b):

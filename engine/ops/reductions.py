@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .. import layout
 from ..autograd.function import Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import _warn_at_caller
@@ -38,6 +39,7 @@ class Sum(Function):
     symbol = "sum"
     derivatives = ("expand",)
     static_name = "sum"
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype=None):
@@ -70,6 +72,7 @@ class Mean(Function):
     symbol = "mean"
     derivatives = ("expand / n",)
     static_name = "mean"
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype=None):
@@ -105,6 +108,7 @@ class Prod(Function):
     symbol = "prod"
     derivatives = ("grad * out / x",)
     static_name = "prod"
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, x, dim, keepdim, dtype=None):
@@ -171,6 +175,7 @@ class Extremum(Function):
 
     torch_function = None  # the name its errors give: max, min, amax, amin
     nan_wins = False  # torch's max() and min() credit the NaNs when the result is NaN; amax does not
+    result_layout = staticmethod(layout.contiguous)
 
     @classmethod
     def forward(cls, ctx, x, dims, keepdim, largest):
@@ -251,6 +256,7 @@ class ExtremumAlongDim(Function):
     A family: MaxAlongDim and MinAlongDim are applied.
     """
 
+    result_layout = staticmethod(layout.contiguous)
     @staticmethod
     def forward(ctx, x, dim, keepdim, largest):
         array = x._data
@@ -305,6 +311,7 @@ class Var(Function):
     symbol = "var"
     derivatives = ("grad * 2(x − mean) / n",)
     static_name = "var"
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, take_sqrt, empty_dims=False):
@@ -360,6 +367,7 @@ class Softmax(Function):
     symbol = "softmax"
     derivatives = ("out * (grad − Σ grad * out)",)
     static_name = "softmax"
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -385,6 +393,7 @@ class LogSoftmax(Function):
     symbol = "log_softmax"
     derivatives = ("grad − softmax * Σ grad",)
     static_name = "log_softmax"
+    result_layout = staticmethod(layout.contiguous)
 
     @staticmethod
     def forward(ctx, x, dim):

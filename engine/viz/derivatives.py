@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-from ..autograd.function import BackwardNode
+from ..autograd.node import BackwardNode
 from ..creation import from_numpy
 from ..grad_mode import no_grad
 from ..tensor import Tensor

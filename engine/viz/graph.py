@@ -17,7 +17,7 @@ the output: the same graph always gives the same numbers, whatever `id()` says.
 """
 from collections import deque
 
-from ..autograd.function import AccumulateGrad
+from ..autograd.node import AccumulateGrad
 from ..tensor import Tensor
 
 
