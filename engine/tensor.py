@@ -650,22 +650,22 @@ class Tensor:
         return F.minimum(self, other)
 
     def eq(self, other):
-        return F.eq(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("eq", other)
+        return F.eq(self, other) if isinstance(other, F.COMPARABLE) else F._not_comparable("eq", other)
 
     def ne(self, other):
-        return F.ne(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("ne", other)
+        return F.ne(self, other) if isinstance(other, F.COMPARABLE) else F._not_comparable("ne", other)
 
     def lt(self, other):
-        return F.lt(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("lt", other)
+        return F.lt(self, other) if isinstance(other, F.COMPARABLE) else F._not_comparable("lt", other)
 
     def le(self, other):
-        return F.le(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("le", other)
+        return F.le(self, other) if isinstance(other, F.COMPARABLE) else F._not_comparable("le", other)
 
     def gt(self, other):
-        return F.gt(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("gt", other)
+        return F.gt(self, other) if isinstance(other, F.COMPARABLE) else F._not_comparable("gt", other)
 
     def ge(self, other):
-        return F.ge(self, other) if isinstance(other, F.COMPARABLE) else F.not_comparable("ge", other)
+        return F.ge(self, other) if isinstance(other, F.COMPARABLE) else F._not_comparable("ge", other)
 
     def logical_not(self):
         return F.logical_not(self)
@@ -809,7 +809,7 @@ class Tensor:
         return F.chunk(self, chunks, dim)
 
     def repeat(self, *repeats):
-        return F.repeat(self, *repeats)
+        return F._repeat(self, *repeats)  # a method only: torch has no torch.repeat
 
     def unbind(self, dim=0):
         return F.unbind(self, dim)

@@ -166,3 +166,14 @@ def test_the_backward_walk_fits_in_sixty_lines():
 @pytest.mark.parametrize("name", [name for name in MODULES if name != "engine.tensor"])
 def test_no_module_grows_past_about_500_lines(name):
     assert len(MODULES[name].read_text().splitlines()) <= LARGEST_MODULE
+
+
+def test_every_operation_the_functional_layer_defines_is_exported_once():
+    """Adding an operation is one function in its theme's module: engine exports it from there."""
+    import engine
+    import engine.functional as F
+
+    assert len(F.__all__) == len(set(F.__all__)) > 80
+    assert set(F.__all__) <= set(engine.__all__)
+    assert all(getattr(engine, name) is getattr(F, name) for name in F.__all__)
+    assert "index_put_" not in F.__all__ and "_repeat" not in F.__all__  # plumbing and method-only ops stay out

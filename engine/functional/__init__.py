@@ -14,19 +14,23 @@ is one implementation per operation. The modules here, one idea each:
 >>> torch.add(torch.tensor([1, 2]), 0.5)
 tensor([1.5000, 2.5000])
 """
-from .elementwise import (  # noqa: F401
-    COMPARABLE, _CPP_TYPE_NAMES, _check_clamp_cast, abs, absolute, add, allclose, bitwise_and, bitwise_not,
-    bitwise_or, bitwise_xor, clamp, clip, cos, div, divide, eq, equal, exp, floor_divide, ge, gt, isclose, le, log,
-    logical_not, lt, maximum, minimum, mul, multiply, ne, neg, negative, not_comparable, pow, reciprocal, relu,
-    remainder, rsub, sigmoid, sign, sin, sqrt, square, sub, subtract, tanh, true_divide, where,
-)
-from .linalg import dot, matmul, mm, mv  # noqa: F401
-from .reductions import (  # noqa: F401
-    all, amax, amin, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, norm, prod, softmax, std, sum, var,
-)
-from .shapes import (  # noqa: F401
-    broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, permute, repeat, reshape, select, split,
-    squeeze, stack, swapaxes, t, transpose, unbind, unsqueeze, view,
-)
+import inspect
+
+from . import elementwise, linalg, reductions, shapes
+from .elementwise import COMPARABLE, _CPP_TYPE_NAMES, _check_clamp_cast, _not_comparable  # noqa: F401
 from .in_place import copy_, fill_, inplace, normal_, uniform_  # noqa: F401
 from .indexing import index, index_put_  # noqa: F401
+from .shapes import _repeat  # noqa: F401
+
+
+def _operations(module):
+    """The public functions `module` defines: its torch-level operations (helpers start with _)."""
+    return [name for name, value in vars(module).items()
+            if not name.startswith("_") and inspect.isfunction(value) and value.__module__ == module.__name__]
+
+
+# Every torch-level operation, by theme. engine/__init__ exports exactly these, so a new
+# operation is one function in its theme's module and nothing else here.
+__all__ = [name for theme in (elementwise, linalg, reductions, shapes) for name in _operations(theme)]
+globals().update({name: getattr(theme, name) for theme in (elementwise, linalg, reductions, shapes)
+                  for name in _operations(theme)})

@@ -232,7 +232,7 @@ def _comparison(name, function, input, other):
     return _compare(function, input, other)
 
 
-def not_comparable(name, other):
+def _not_comparable(name, other):
     """torch's error for x.eq(other) (the method) when other is neither a tensor nor a number."""
     kind = type(other).__name__
     mismatch = f"      didn't match because some of the arguments have invalid types: (!{kind}!)\n"

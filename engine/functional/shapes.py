@@ -264,7 +264,7 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-length // chunks), dim)
 
 
-def repeat(input, *repeats):
+def _repeat(input, *repeats):
     """The tensor tiled `repeats[i]` times along dim i (extra leading repeats add dims); a copy."""
     if len(repeats) == 1 and isinstance(repeats[0], (tuple, list, Size)):
         repeats = tuple(repeats[0])
