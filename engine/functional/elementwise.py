@@ -27,7 +27,7 @@ def add(input, other, *, alpha=1, out=None):
     if type(alpha) is not int or alpha != 1:
         _check_alpha(input, other, alpha)
     if out is not None:
-        return _into(out, "add", None, input, other, ufunc=np.add, alpha=alpha)
+        return _into(out, "add", None, input, other, operation=arithmetic.Add, alpha=alpha)
     return _binary(arithmetic.Add, input, other, alpha) if alpha != 1 else _binary(arithmetic.Add, input, other)
 
 
@@ -37,7 +37,7 @@ def sub(input, other, *, alpha=1, out=None):
         arithmetic._check_bool_subtraction(_tensor_operand(input), _tensor_operand(other))
         _check_alpha(input, other, alpha)
     if out is not None:
-        return _into(out, "sub", None, input, other, ufunc=np.subtract, alpha=alpha)
+        return _into(out, "sub", None, input, other, operation=arithmetic.Sub, alpha=alpha)
     if not isinstance(input, Tensor):
         return rsub(other, input)
     return _binary(arithmetic.Sub, input, other, alpha) if alpha != 1 else _binary(arithmetic.Sub, input, other)
@@ -56,7 +56,7 @@ def rsub(input, other):
 def mul(input, other, *, out=None):
     """input × other element-wise, broadcasting."""
     if out is not None:
-        return _into(out, "mul", None, input, other, ufunc=np.multiply)
+        return _into(out, "mul", None, input, other, operation=arithmetic.Mul)
     return _binary(arithmetic.Mul, input, other)
 
 
@@ -66,7 +66,7 @@ multiply = mul
 def div(input, other, *, out=None):
     """input / other (true division: integers give floats)."""
     if out is not None:
-        return _into(out, "div", None, input, other, ufunc=np.true_divide)
+        return _into(out, "div", None, input, other, operation=arithmetic.Div)
     return _binary(arithmetic.Div, input, other)
 
 

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes, layout
+from .. import layout
 from ..broadcasting import broadcast_shapes
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor
@@ -28,16 +28,11 @@ def _cast_check(result_dtype, tensor):
         )
 
 
-def _division_dtype(a, b):
-    dtype = dtypes.result_type(a, b)
-    return dtype if dtype.is_floating_point else dtypes.get_default_dtype()
-
-
-def _into(out, name, compute, *inputs, ufunc=None, alpha=1):
+def _into(out, name, compute, *inputs, operation=None, alpha=1):
     """Write the result of `name` into `out` (resized if its shape differs).
 
-    Element-wise arithmetic (`ufunc`) writes straight into `out`'s memory, as torch
-    does; anything else is computed, then copied.
+    Element-wise arithmetic (an `operation` of ops.arithmetic) computes straight into
+    `out`'s memory, as torch does; anything else is computed, then copied.
     """
     if _grad_state.enabled and (
         out._requires_grad or builtins.any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
@@ -47,14 +42,11 @@ def _into(out, name, compute, *inputs, ufunc=None, alpha=1):
             "arguments requires grad."
         )
     _check_no_overlap(out)
-    if ufunc is not None:
+    if operation is not None:
         a, b = _tensor_operand(inputs[0]), _tensor_operand(inputs[1])
-        dtype = _division_dtype(a, b) if ufunc is np.true_divide else dtypes.result_type(a, b)
-        _cast_check(dtype, out)
+        _cast_check(operation.result_dtype(a, b), out)
         _fit_output(out, broadcast_shapes(a._data.shape, b._data.shape))
-        x, y = a._data.astype(dtype.numpy, copy=False), b._data.astype(dtype.numpy, copy=False)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ufunc(x, y if alpha == 1 else y * alpha, out=out._data, casting="unsafe")
+        operation.compute(a, b, alpha, out=out._data)
     else:
         result = compute()
         _cast_check(result.dtype, out)

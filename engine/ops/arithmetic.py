@@ -2,6 +2,10 @@
 
 Broadcasting is undone by the backward engine itself: a gradient with the
 broadcast shape is summed back to each input's shape in one shared place.
+
+The four binary operations compute their values in one place, `compute(a, b, out=None)`,
+which forward, the in-place forms (`x.add_(y)`) and `out=` all call: with `out`, the
+values are written straight into that array.
 """
 import numpy as np
 
@@ -23,14 +27,22 @@ class Add(Function):
     broadcasts = True
     result_layout = staticmethod(layout.follow_inputs)
 
+    result_dtype = staticmethod(common_dtype)
+
+    @staticmethod
+    def compute(a, b, alpha=1, out=None):
+        x, y = common_arrays(a, b)
+        if alpha == 1:
+            return np.add(x, y, out=out, casting="unsafe")
+        if out is not None:
+            return np.add(x, alpha * y, out=out, casting="unsafe")
+        # A bool y times a Python float would be float64 in NumPy; the result keeps the common dtype.
+        return (x + alpha * y).astype(common_dtype(a, b).numpy, copy=False)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        x, y = common_arrays(a, b)
         ctx.alpha = alpha
-        if alpha == 1:
-            return _wrap(x + y)
-        # A bool y times a Python float would be float64 in NumPy; the result keeps the common dtype.
-        return _wrap((x + alpha * y).astype(common_dtype(a, b).numpy, copy=False))
+        return _wrap(Add.compute(a, b, alpha))
 
     @staticmethod
     def backward(ctx, grad):
@@ -63,14 +75,22 @@ class Sub(Function):
     broadcasts = True
     result_layout = staticmethod(layout.follow_inputs)
 
+    result_dtype = staticmethod(common_dtype)
+
     @staticmethod
-    def forward(ctx, a, b, alpha=1):
+    def compute(a, b, alpha=1, out=None):
         _check_bool_subtraction(a, b)
         x, y = common_arrays(a, b)
-        ctx.alpha = alpha
         if alpha == 1:
-            return _wrap(x - y)
-        return _wrap((x - alpha * y).astype(common_dtype(a, b).numpy, copy=False))  # as in Add
+            return np.subtract(x, y, out=out, casting="unsafe")
+        if out is not None:
+            return np.subtract(x, alpha * y, out=out, casting="unsafe")
+        return (x - alpha * y).astype(common_dtype(a, b).numpy, copy=False)  # as in Add
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return _wrap(Sub.compute(a, b, alpha))
 
     @staticmethod
     def backward(ctx, grad):
@@ -108,12 +128,18 @@ class Mul(Function):
     broadcasts = True
     result_layout = staticmethod(layout.follow_inputs)
 
+    result_dtype = staticmethod(common_dtype)
+
+    @staticmethod
+    def compute(a, b, alpha=1, out=None):
+        x, y = common_arrays(a, b)
+        return np.multiply(x, y, out=out, casting="unsafe")
+
     @staticmethod
     def forward(ctx, a, b):
-        x, y = common_arrays(a, b)
         needs_a, needs_b = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_b else None, b if needs_a else None)
-        return _wrap(x * y)
+        return _wrap(Mul.compute(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -133,14 +159,21 @@ class Div(Function):
     result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
-    def forward(ctx, a, b):
+    def result_dtype(a, b):
         dtype = common_dtype(a, b)
-        if not dtype.is_floating_point:  # integer division still gives floats, as in torch
-            dtype = get_default_dtype()
+        return dtype if dtype.is_floating_point else get_default_dtype()  # integer division still gives floats
+
+    @staticmethod
+    def compute(a, b, alpha=1, out=None):
+        dtype = Div.result_dtype(a, b)
         x, y = as_dtype_array(a, dtype), as_dtype_array(b, dtype)
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _wrap(x / y)
+            return np.true_divide(x, y, out=out, casting="unsafe")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return _wrap(Div.compute(a, b))
 
     @staticmethod
     def backward(ctx, grad):
