@@ -43,6 +43,8 @@ def test_every_operation_declares_what_the_rest_of_the_engine_reads(cls):
     assert isinstance(cls.symbol, str) and cls.symbol
     assert isinstance(cls.derivatives, tuple) and cls.derivatives
     assert all(isinstance(rule, str) and rule for rule in cls.derivatives)
+    # a rule says how the gradient is formed, never just which node forms it
+    assert not any("Backward" in rule or rule == cls.node_name for rule in cls.derivatives), cls.derivatives
     assert isinstance(cls.static_name, str) and cls.static_name
     assert isinstance(cls.ordered_inputs, bool) and isinstance(cls.broadcasts, bool)
 

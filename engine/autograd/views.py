@@ -117,7 +117,7 @@ class AsStrided(Function):
 
     node_name = "AsStridedBackward0"
     symbol = "as_strided"
-    derivatives = ("AsStridedBackward0",)
+    derivatives = ("grad added where it was read",)
     static_name = "asstrided"
 
     @staticmethod

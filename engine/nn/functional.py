@@ -59,7 +59,7 @@ class Addmm(Function):
 
     node_name = "AddmmBackward0"
     symbol = "addmm"
-    derivatives = ("AddmmBackward0",)
+    derivatives = ("Σ grad over rows", "grad @ Bᵀ", "Aᵀ @ grad")
     static_name = "addmm"
 
     @staticmethod
@@ -180,7 +180,7 @@ class MseLoss(Function):
 
     node_name = "MseLossBackward0"
     symbol = "mse_loss"
-    derivatives = ("MseLossBackward0",)
+    derivatives = ("2 (x − y) * grad / n", "−2 (x − y) * grad / n")
     static_name = "mseloss"
 
     @staticmethod
@@ -246,7 +246,7 @@ class NllLoss(Function):
 
     node_name = "NllLossBackward0"
     symbol = "nll_loss"
-    derivatives = ("NllLossBackward0",)
+    derivatives = ("−grad at the target / n",)
     static_name = "nllloss"
 
     @staticmethod
@@ -302,8 +302,6 @@ class NllLoss2D(NllLoss):
     """nll_loss of scores with dims past the class dim (an image's pixels), under torch's name for it."""
 
     node_name = "NllLoss2DBackward0"
-    symbol = "nll_loss2_d"
-    derivatives = ("NllLoss2DBackward0",)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

@@ -380,7 +380,7 @@ class FloorDivide(Function):
 
     node_name = "torch::autograd::NotImplemented"
     symbol = "not_implemented"
-    derivatives = ("NotImplemented",)
+    derivatives = ("not differentiable",)
     static_name = "floordivide"
 
     @staticmethod
@@ -408,7 +408,7 @@ class Remainder(Function):
 
     node_name = "RemainderBackward1"
     symbol = "remainder"
-    derivatives = ("RemainderBackward1",)
+    derivatives = ("grad", "−grad * ⌊a / b⌋")
     static_name = "remainder"
 
     @staticmethod
@@ -435,7 +435,7 @@ class RemainderByNumber(Remainder):
     """x % number: torch's overload for a number, named apart."""
 
     node_name = "RemainderBackward0"
-    derivatives = ("RemainderBackward0",)
+    derivatives = ("grad",)
 
 
 class RemainderOfNumber(Function):
@@ -443,7 +443,7 @@ class RemainderOfNumber(Function):
 
     node_name = "torch::autograd::NotImplemented"
     symbol = "not_implemented"
-    derivatives = ("NotImplemented",)
+    derivatives = ("not differentiable",)
     static_name = "remainderofnumber"
 
     @staticmethod

@@ -69,7 +69,7 @@ class Slice(Index):
 
     node_name = "SliceBackward0"
     symbol = "slice"
-    derivatives = ("SliceBackward0",)
+    derivatives = ("grad into the slice of zeros",)
 
 
 class Select(Index):
@@ -77,7 +77,7 @@ class Select(Index):
 
     node_name = "SelectBackward0"
     symbol = "select"
-    derivatives = ("SelectBackward0",)
+    derivatives = ("grad into the row of zeros",)
 
 
 class IndexUnsqueeze(Index):
@@ -165,7 +165,7 @@ class Fill(Function):
 
     node_name = "FillBackward0"
     symbol = "fill"
-    derivatives = ("FillBackward0",)
+    derivatives = ("0", "Σ grad")
     static_name = "fill"
 
     @staticmethod
@@ -181,14 +181,14 @@ class FillNumber(Fill):
     """x.fill_(number)."""
 
     node_name = "FillBackward2"
-    derivatives = ("FillBackward2",)
+    derivatives = ("0",)
 
 
 class FillTensor(Fill):
     """x.fill_(tensor), and x[...] = a 0-d tensor."""
 
     node_name = "FillBackward3"
-    derivatives = ("FillBackward3",)
+    derivatives = ("0", "Σ grad")
 
 
 class Zero(Fill):
@@ -196,7 +196,7 @@ class Zero(Fill):
 
     node_name = "ZeroBackward0"
     symbol = "zero"
-    derivatives = ("ZeroBackward0",)
+    derivatives = ("0",)
 
 
 class Copy(Function):
@@ -204,7 +204,7 @@ class Copy(Function):
 
     node_name = "torch::autograd::CopyBackwards"
     symbol = "copy_"
-    derivatives = ("CopyBackwards",)
+    derivatives = ("0", "grad")
     static_name = "copy"
 
     @staticmethod

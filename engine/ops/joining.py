@@ -88,7 +88,7 @@ class SplitWithSizes(Split):
 
     node_name = "SplitWithSizesBackward0"
     symbol = "split_with_sizes"
-    derivatives = ("SplitWithSizesBackward0",)
+    derivatives = ("cat",)
 
 
 class Unbind(Function):
@@ -116,7 +116,7 @@ class Repeat(Function):
 
     node_name = "RepeatBackward0"
     symbol = "repeat"
-    derivatives = ("RepeatBackward0",)
+    derivatives = ("sum over the copies",)
     static_name = "repeat"
 
     @staticmethod

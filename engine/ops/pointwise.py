@@ -99,7 +99,7 @@ class Sign(Function):
 
     node_name = "SignBackward0"
     symbol = "sign"
-    derivatives = ("SignBackward0",)
+    derivatives = ("0: sign is flat",)
     static_name = "sign"
     result_layout = staticmethod(layout.follow_inputs)
 

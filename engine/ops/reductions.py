@@ -235,7 +235,7 @@ class Amax(Extremum):
 
     node_name = "AmaxBackward0"
     symbol = "amax"
-    derivatives = ("AmaxBackward0",)
+    derivatives = ("grad shared by the maxima",)
     static_name = "max"
     torch_function = "amax"
 
@@ -245,7 +245,7 @@ class Amin(Extremum):
 
     node_name = "AminBackward0"
     symbol = "amin"
-    derivatives = ("AminBackward0",)
+    derivatives = ("grad shared by the minima",)
     static_name = "max"
     torch_function = "amin"
 
@@ -416,7 +416,7 @@ class Logsumexp(Function):
 
     node_name = "LogsumexpBackward0"
     symbol = "logsumexp"
-    derivatives = ("LogsumexpBackward0",)
+    derivatives = ("grad * softmax x",)
     static_name = "logsumexp"
 
     @staticmethod
@@ -449,7 +449,7 @@ class VectorNorm(Function):
 
     node_name = "LinalgVectorNormBackward0"
     symbol = "linalg_vector_norm"
-    derivatives = ("LinalgVectorNormBackward0",)
+    derivatives = ("grad * x |x|^(p−2) / out^(p−1)",)
     static_name = "vectornorm"
 
     @staticmethod
