@@ -614,6 +614,9 @@ class Tensor:
     def log(self):
         return F.log(self)
 
+    def log1p(self):
+        return F.log1p(self)
+
     def sqrt(self):
         return F.sqrt(self)
 
@@ -851,6 +854,9 @@ class Tensor:
 
     def exp_(self):
         return F.inplace(self, F.exp)
+
+    def log1p_(self):
+        return F.inplace(self, F.log1p)
 
     def relu_(self):
         return F.inplace(self, F.relu)

@@ -512,6 +512,8 @@ OPS = [
     # Element-wise functions.
     unary("exp", lambda lib, a: lib.exp(a), np.exp, grad_fn="ExpBackward0"),
     unary("log", lambda lib, a: lib.log(a), np.log, POSITIVE, grad_fn="LogBackward0"),
+    unary("log1p", lambda lib, a: lib.log1p(a), np.log1p, POSITIVE, grad_fn="Log1PBackward0"),
+    unary("log1p_method", lambda lib, a: a.log1p(), np.log1p, POSITIVE, grad_fn="Log1PBackward0"),
     unary("sqrt", lambda lib, a: a.sqrt(), np.sqrt, POSITIVE, grad_fn="SqrtBackward0"),
     unary("abs", lambda lib, a: lib.abs(a), np.abs, NONZERO, grad_fn="AbsBackward0"),
     unary("tanh", lambda lib, a: lib.tanh(a), np.tanh, grad_fn="TanhBackward0"),

@@ -38,6 +38,7 @@ INPLACE = {
     "clamp_ min": lambda lib, x: x.clamp_(min=0),
     "neg_": lambda lib, x: x.neg_(),
     "exp_": lambda lib, x: x.exp_(),
+    "log1p_": lambda lib, x: x.log1p_(),
     "relu_": lambda lib, x: x.relu_(),
 }
 

@@ -7,7 +7,7 @@ import pytest
 import engine as torch
 from engine import static, viz
 from engine.autograd.function import Function
-from engine.ops import arithmetic, linalg, pointwise, views
+from engine.ops import arithmetic, comparison, linalg, pointwise, views
 
 
 def _engine_functions():
@@ -35,7 +35,7 @@ def test_the_walk_finds_the_engine_operations():
 
 @pytest.mark.parametrize("cls", APPLIED, ids=lambda cls: cls.__name__)
 def test_every_operation_declares_what_the_rest_of_the_engine_reads(cls):
-    if issubclass(cls, pointwise.Compare):  # a boolean result: torch records no node, so it has no name
+    if issubclass(cls, comparison.Compare):  # a boolean result: torch records no node, so it has no name
         assert cls.node_name is None
     else:
         assert isinstance(cls.node_name, str) and TORCH_NODE_NAME.fullmatch(cls.node_name), cls.node_name
@@ -122,7 +122,7 @@ def test_a_learners_function_gets_the_fallbacks():
 
 
 def test_comparisons_are_one_class_each():
-    assert pointwise.Less.static_name == "less"
+    assert comparison.Less.static_name == "less"
     with static.Graph() as g:
         x = static.placeholder("x", shape=(2,))
         x < 1.0

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..broadcasting import broadcast_shapes
-from ..ops import arithmetic, pointwise
+from ..ops import arithmetic, comparison, pointwise
 from ..tensor import Tensor, _wrap
 from .operands import _binary, _tensor_operand
 from .out import _into
@@ -119,6 +119,10 @@ def exp(input):
 
 def log(input):
     return pointwise.Log.apply(input)
+
+
+def log1p(input):
+    return pointwise.Log1p.apply(input)
 
 
 def sqrt(input):
@@ -243,27 +247,27 @@ def _not_comparable(name, other):
 
 
 def eq(input, other):
-    return _comparison("eq", pointwise.Equal, input, other)
+    return _comparison("eq", comparison.Equal, input, other)
 
 
 def ne(input, other):
-    return _comparison("ne", pointwise.NotEqual, input, other)
+    return _comparison("ne", comparison.NotEqual, input, other)
 
 
 def lt(input, other):
-    return _comparison("lt", pointwise.Less, input, other)
+    return _comparison("lt", comparison.Less, input, other)
 
 
 def le(input, other):
-    return _comparison("le", pointwise.LessEqual, input, other)
+    return _comparison("le", comparison.LessEqual, input, other)
 
 
 def gt(input, other):
-    return _comparison("gt", pointwise.Greater, input, other)
+    return _comparison("gt", comparison.Greater, input, other)
 
 
 def ge(input, other):
-    return _comparison("ge", pointwise.GreaterEqual, input, other)
+    return _comparison("ge", comparison.GreaterEqual, input, other)
 
 
 def _bitwise(function, symbol, a, b):
@@ -275,15 +279,15 @@ def _bitwise(function, symbol, a, b):
 
 
 def bitwise_and(input, other):
-    return _bitwise(pointwise.BitwiseAnd, "and", input, other)
+    return _bitwise(comparison.BitwiseAnd, "and", input, other)
 
 
 def bitwise_or(input, other):
-    return _bitwise(pointwise.BitwiseOr, "or", input, other)
+    return _bitwise(comparison.BitwiseOr, "or", input, other)
 
 
 def bitwise_xor(input, other):
-    return _bitwise(pointwise.BitwiseXor, "xor", input, other)
+    return _bitwise(comparison.BitwiseXor, "xor", input, other)
 
 
 def bitwise_not(input):

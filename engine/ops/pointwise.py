@@ -1,10 +1,13 @@
-"""Element-wise functions of one tensor, and the element-wise choices (clamp, maximum, where)."""
+"""Element-wise functions of one tensor, and the element-wise choices (clamp, maximum, where).
+
+Comparisons, which have no gradient, are in comparison.py."""
 import numpy as np
 
 from .. import layout
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrapped_number
 from .common import _wrap, as_dtype_array, common_arrays, floating_array
+from .comparison import AboveOrNan
 
 
 class Exp(Function):
@@ -48,6 +51,27 @@ class Log(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         return grad / x
+
+
+class Log1p(Function):
+    """ln(1 + x), exact for small x; d/dx = 1/(1 + x)."""
+
+    node_name = "Log1PBackward0"
+    symbol = "log1p"
+    derivatives = ("grad / (1 + x)",)
+    static_name = "log1p"
+    result_layout = staticmethod(layout.follow_inputs)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.log1p(floating_array(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return grad / (1 + x)
 
 
 class Sqrt(Function):
@@ -370,112 +394,6 @@ class Minimum(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return _extremum_backward(grad, a, b, a > b, a < b)
-
-
-class Compare(Function):
-    """a < b, a == b, ...: a boolean (or integer) tensor, never differentiable, so torch records no node.
-
-    A family: each subclass is one comparison, computed by its NumPy ufunc.
-    """
-
-    ufunc = None
-    derivatives = ("no gradient",)
-    result_layout = staticmethod(layout.follow_inputs)
-
-    @classmethod
-    def forward(cls, ctx, a, b):
-        from .. import dtypes
-
-        dtype = dtypes.result_type(a, b)
-        return _wrap(cls.ufunc(as_dtype_array(a, dtype), as_dtype_array(b, dtype)))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return None, None
-
-
-class Equal(Compare):
-    """a == b."""
-
-    ufunc = np.equal
-    symbol = "=="
-    static_name = "equal"
-
-
-class NotEqual(Compare):
-    """a != b."""
-
-    ufunc = np.not_equal
-    symbol = "!="
-    static_name = "not_equal"
-
-
-class Less(Compare):
-    """a < b."""
-
-    ufunc = np.less
-    symbol = "<"
-    static_name = "less"
-
-
-class LessEqual(Compare):
-    """a <= b."""
-
-    ufunc = np.less_equal
-    symbol = "<="
-    static_name = "less_equal"
-
-
-class Greater(Compare):
-    """a > b."""
-
-    ufunc = np.greater
-    symbol = ">"
-    static_name = "greater"
-
-
-class GreaterEqual(Compare):
-    """a >= b."""
-
-    ufunc = np.greater_equal
-    symbol = ">="
-    static_name = "greater_equal"
-
-
-class BitwiseAnd(Compare):
-    """a & b, on integers and bools."""
-
-    ufunc = np.bitwise_and
-    symbol = "&"
-    static_name = "bitwise_and"
-
-
-class BitwiseOr(Compare):
-    """a | b, on integers and bools."""
-
-    ufunc = np.bitwise_or
-    symbol = "|"
-    static_name = "bitwise_or"
-
-
-class BitwiseXor(Compare):
-    """a ^ b, on integers and bools."""
-
-    ufunc = np.bitwise_xor
-    symbol = "^"
-    static_name = "bitwise_xor"
-
-
-def _above_or_nan(x, threshold):
-    return np.logical_not(np.less_equal(x, threshold))
-
-
-class AboveOrNan(Compare):
-    """relu's mask: not x ≤ threshold, so NaN passes (torch's threshold_backward zeroes only where x ≤ 0)."""
-
-    ufunc = staticmethod(_above_or_nan)
-    symbol = "> or nan"
-    static_name = "_above_or_nan"
 
 
 class Where(Function):
