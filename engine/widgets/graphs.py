@@ -17,11 +17,11 @@ import time
 
 import ipywidgets as widgets
 
-from . import viz
-from .autograd.engine import backward, observe_backward
-from .autograd.node import AccumulateGrad
-from .viz.graph import short_name
-from .creation import tensor
+from .. import viz
+from ..autograd.engine import backward, observe_backward
+from ..autograd.node import AccumulateGrad
+from ..viz.graph import short_name
+from ..creation import tensor
 
 
 def _build(build, values):
