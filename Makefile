@@ -142,8 +142,10 @@ test: test-system-deps $(VENV_STAMP) $(BOOK_STAMP)
 ## Notebooks, JupyterLab, benchmarks ###############################################
 
 .PHONY: notebooks
+# ENGINE_RECORD_TORCH=1: where real torch is installed, chapters record its side of each
+# comparison into book/torch_record.json, which builds without torch show (engine/recorded.py).
 notebooks: $(VENV_STAMP) | book-system-deps
-	$(BIN)/python book/_tools/execute_notebooks.py $(NOTEBOOKS)
+	ENGINE_RECORD_TORCH=1 $(BIN)/python book/_tools/execute_notebooks.py $(NOTEBOOKS)
 
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 .PHONY: lab
