@@ -6,5 +6,9 @@ each stands beside a static figure that makes the same point.
 
 * `graphs`: computational graphs you can change (GraphExplorer, PathExplorer,
   BackwardStepper, RecordedGraphs) and `walk`, the backward pass replayed step by step.
+* `descent`: gradient descent with and without zeroing the gradient (DescentExplorer).
+* `modes`: forward mode against reverse mode, one Jacobian computed both ways (ModesExplorer).
 """
 from .graphs import BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients, walk  # noqa: F401
+from .descent import DescentExplorer  # noqa: F401
+from .modes import ModesExplorer, timing_grid  # noqa: F401
