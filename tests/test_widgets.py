@@ -120,3 +120,31 @@ def test_walk_records_each_node_with_what_it_received_and_sent():
     assert a.grad.item() == 6.0
     walk(c)  # retain_graph=True by default: a second walk runs, and accumulates
     assert a.grad.item() == 12.0
+
+
+def outlined(source):
+    """The labels of the nodes a drawing outlines (edges of a highlighted path left out)."""
+    return [re.match(r"\s*\w+ \[label=<(.*?)>, ", line).group(1)
+            for line in source.splitlines() if 'penwidth="2.8"' in line and "->" not in line]
+
+
+@pytest.mark.parametrize("build, leaves", [(running_example, RUNNING), (reuse, dict(a=1.0))])
+def test_backward_stepper_caption_names_the_node_it_outlines_at_every_step(build, leaves):
+    stepper = BackwardStepper(build, **leaves)
+    assert stepper.slider.value == len(stepper.events)  # it starts on the last step, an AccumulateGrad
+    for step in range(len(stepper.events) + 1):
+        stepper.slider.value = step
+        caption, shown = stepper.caption.value, outlined(stepper.drawing.source)
+        assert stepper.picture.value == stepper.drawing._repr_mimebundle_()["text/html"]
+        if step == 0:
+            assert shown == [] and "nothing has run yet" in caption
+            continue
+        node = stepper.events[step - 1][0]
+        assert len(shown) == 1, (step, caption)
+        if node.name().endswith("AccumulateGrad"):
+            leaf = re.search(r"into (\w+)\.grad", caption).group(1)
+            assert stepper.names[leaf]._accumulator is node
+            assert shown[0].startswith(f"<B>{leaf}</B>")  # the leaf stands for its AccumulateGrad
+        else:
+            named = re.search(r"ran (\w+)", caption).group(1)
+            assert named == shown[0] == node.name()

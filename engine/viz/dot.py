@@ -70,7 +70,8 @@ def draw_backward(output, names=None, highlight=None, max_nodes=DEFAULT_MAX_NODE
 
     `grads` (graph key → number, keys as `Var.key`) shows other gradients than `.grad`,
     such as those gathered part-way through a backward pass; `focus` outlines one node
-    (a `grad_fn`). The backward stepper widget uses both.
+    (a `grad_fn`, or a leaf's AccumulateGrad, which outlines that leaf). The backward
+    stepper widget uses both.
     """
     graph = trace(output, names)
     return Drawing(_to_dot(graph, "backward", max_nodes, highlight, grads, focus))
@@ -95,7 +96,8 @@ def _to_dot(graph, direction, max_nodes, highlight, grads=None, focus=None):
 
     lines = _header(direction, compact)
     for item in shown:
-        focused = focus is not None and type(item) is Op and item.node is focus
+        # An AccumulateGrad is not drawn as a node of its own: its leaf stands for it.
+        focused = focus is not None and (item.node is focus if type(item) is Op else item.key is focus)
         lines.append(_node_line(item, ids[item.index], direction, item.index in marked_items or focused, grads))
     if hidden:
         lines.append(

@@ -220,10 +220,23 @@ class BackwardStepper(_Explorer):
         else:
             grads = self.gathered(step)
             focus = self.events[step - 1][0] if step else None
-            running = short_name(focus) if focus is not None else "nothing yet"
-            text = f"Step {step} of {len(self.events)}: ran {html.escape(running)}."
+            text = f"Step {step} of {len(self.events)}: {self._ran(step)}"
         self.caption.value = f"<p>{text}</p>"
-        self.picture.value = _picture(viz.draw_backward(self.output, self.names, grads=grads, focus=focus))
+        self.drawing = viz.draw_backward(self.output, self.names, grads=grads, focus=focus)
+        self.picture.value = _picture(self.drawing)
+
+    def _ran(self, step):
+        """The caption's account of the node run at `step`, naming what the drawing outlines."""
+        if not step:
+            return "nothing has run yet; the output's gradient is 1."
+        node, received, _ = self.events[step - 1]
+        if type(node) is AccumulateGrad:  # drawn as its leaf, which is outlined instead
+            leaf = next((name for name, t in self.names.items() if getattr(t, "_accumulator", None) is node), "a leaf")
+            total = _number(sum(g.item() for g in received))
+            return f"ran AccumulateGrad, which adds {total} into {html.escape(leaf)}.grad (outlined)."
+        made = next((name for name, t in self.names.items() if getattr(t, "_grad_fn", None) is node), None)
+        which = f", which made {html.escape(made)}" if made else ""
+        return f"ran {html.escape(short_name(node))}{which} (outlined)."
 
 
 class PathExplorer(_Explorer):
