@@ -347,23 +347,24 @@ def _check_in_place_mask(a, b, c, d):
         raise RuntimeError(f"output with shape {list(first)} doesn't match the broadcast shape {list(both)}")
 
 
-class _ElementwiseExtremum(Function):
-    """max or min of a and b element-wise: a family, whose subclasses Maximum and Minimum say which
-    NumPy function chooses and which comparison makes an input lose.
+class ElementwiseExtremum(Function):
+    """max or min of a and b element-wise.
+
+    A family: Maximum and Minimum each name the ufunc that chooses and the comparison by which an input loses.
 
     The gradient goes to the winner, half each on a tie, and all to both where neither wins (a NaN), as torch.
     """
 
     broadcasts = True
     result_layout = staticmethod(layout.follow_inputs)
-    choose = None  # np.maximum or np.minimum
+    ufunc = None  # np.maximum or np.minimum
     loses = None  # operator.lt for maximum: a loses where a < b
 
     @classmethod
     def forward(cls, ctx, a, b):
         x, y = common_arrays(a, b)
         ctx.save_for_backward(a, b)
-        return _wrap(cls.choose(x, y))
+        return _wrap(cls.ufunc(x, y))
 
     @classmethod
     def backward(cls, ctx, grad):
@@ -373,26 +374,26 @@ class _ElementwiseExtremum(Function):
         return Where.apply(cls.loses(a, b), zero, shared), Where.apply(cls.loses(b, a), zero, shared)
 
 
-class Maximum(_ElementwiseExtremum):
+class Maximum(ElementwiseExtremum):
     """max(a, b) element-wise; the gradient goes to the larger input."""
 
     node_name = "MaximumBackward0"
     symbol = "maximum"
     derivatives = ("grad where larger",)
     static_name = "maximum"
-    choose = staticmethod(np.maximum)
-    loses = staticmethod(operator.lt)
+    ufunc = np.maximum
+    loses = operator.lt
 
 
-class Minimum(_ElementwiseExtremum):
+class Minimum(ElementwiseExtremum):
     """min(a, b) element-wise; the gradient goes to the smaller input."""
 
     node_name = "MinimumBackward0"
     symbol = "minimum"
     derivatives = ("grad where smaller",)
     static_name = "minimum"
-    choose = staticmethod(np.minimum)
-    loses = staticmethod(operator.gt)
+    ufunc = np.minimum
+    loses = operator.gt
 
 
 class Where(Function):
