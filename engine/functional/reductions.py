@@ -201,30 +201,26 @@ def any(input, dim=None, keepdim=False):
     return _wrap(np.any(input._data, axis=_logical_dims(dim, input.ndim), keepdims=keepdim))
 
 
-def _check_floating(input, kernel, dim):
+def _along_dim(input, dim, dtype, kernel):
+    """softmax's and log_softmax's input in `dtype`, and `dim` normalized (None for a 0-d tensor), with torch's checks."""
+    if dtype is not None:
+        input = input.to(dtype)
+    dim = _normalize_dim(dim, input.ndim)  # checked even on a 0-d tensor
+    dim = dim if input.ndim else None
     if input._data.dtype.kind != "f":
         # torch has one kernel for the last dim and one for the others, and names the one it lacks
         kernel += "_lastdim" if dim is None or dim == input.ndim - 1 else ""
         raise NotImplementedError(
             f'"{kernel}_kernel_impl" not implemented for \'{input.dtype._legacy.removesuffix("Tensor")}\''
         )
+    return input, dim
 
 
 def softmax(input, dim, dtype=None):
     """exp(x) / Σ exp(x) along `dim`, computed stably (the maximum is subtracted first)."""
-    if dtype is not None:
-        input = input.to(dtype)
-    dim = _normalize_dim(dim, input.ndim)  # checked even on a 0-d tensor
-    dim = dim if input.ndim else None
-    _check_floating(input, "softmax", dim)
-    return reductions.Softmax.apply(input, dim)
+    return reductions.Softmax.apply(*_along_dim(input, dim, dtype, "softmax"))
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along `dim`, without ever taking the log of a rounded-to-zero number."""
-    if dtype is not None:
-        input = input.to(dtype)
-    dim = _normalize_dim(dim, input.ndim)  # checked even on a 0-d tensor
-    dim = dim if input.ndim else None
-    _check_floating(input, "log_softmax", dim)
-    return reductions.LogSoftmax.apply(input, dim)
+    return reductions.LogSoftmax.apply(*_along_dim(input, dim, dtype, "log_softmax"))

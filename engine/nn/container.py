@@ -17,7 +17,60 @@ from itertools import chain, islice
 from .module import Module, _addindent
 
 
-class Sequential(Module):
+class _NumberedModules(Module):
+    """What Sequential and ModuleList share: children read, written and deleted by their position."""
+
+    def _position(self, index):
+        """`index` counted from the start (a negative one counts from the end)."""
+        size = len(self)
+        index = operator.index(index)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range")
+        return index % size
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._from_slice(list(self._modules.items())[index])
+        return self._modules[self._key(index)]
+
+    def __setitem__(self, index, module):
+        setattr(self, self._key(index), module)
+
+    def __delitem__(self, index):
+        if isinstance(index, slice):
+            for key in list(self._modules.keys())[index]:
+                delattr(self, key)
+        else:
+            delattr(self, self._key(index))
+        # Renumber, so the names stay 0, 1, 2, ...
+        object.__setattr__(self, "_modules", OrderedDict(zip(map(str, range(len(self._modules))), self._modules.values())))
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __dir__(self):
+        return [key for key in super().__dir__() if not key.isdigit()]
+
+    def append(self, module):
+        """Add `module` at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        for i in range(len(self._modules), index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+
+
+class Sequential(_NumberedModules):
     """Modules applied one after another: the output of each is the input of the next.
 
     Children are named "0", "1", ... (or by the keys of an OrderedDict argument).
@@ -37,56 +90,16 @@ class Sequential(Module):
             input = module(input)
         return input
 
-    def _item_by_index(self, iterator, index):
-        size = len(self)
-        index = operator.index(index)
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range")
-        return next(islice(iterator, index % size, None))
+    def _key(self, index):
+        return next(islice(self._modules.keys(), self._position(index), None))
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return type(self)(OrderedDict(list(self._modules.items())[index]))
-        return self._item_by_index(self._modules.values(), index)
-
-    def __setitem__(self, index, module):
-        setattr(self, self._item_by_index(self._modules.keys(), index), module)
-
-    def __delitem__(self, index):
-        if isinstance(index, slice):
-            for key in list(self._modules.keys())[index]:
-                delattr(self, key)
-        else:
-            delattr(self, self._item_by_index(self._modules.keys(), index))
-        # Renumber, so the names stay 0, 1, 2, ...
-        object.__setattr__(self, "_modules", OrderedDict(zip(map(str, range(len(self._modules))), self._modules.values())))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+    def _from_slice(self, items):
+        return type(self)(OrderedDict(items))
 
     def __add__(self, other):
         if not isinstance(other, Sequential):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
-        combined = Sequential()
-        for layer in chain(self, other):
-            combined.append(layer)
-        return combined
-
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
-    def append(self, module):
-        """Add `module` at the end; returns self."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
+        return Sequential().extend(chain(self, other))
 
     def insert(self, index, module):
         if not isinstance(module, Module):
@@ -94,11 +107,7 @@ class Sequential(Module):
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
-        if index < 0:
-            index += n
-        for i in range(n, index, -1):
-            self._modules[str(i)] = self._modules[str(i - 1)]
-        self._modules[str(index)] = module
+        super().insert(index + n if index < 0 else index, module)
         return self
 
     def pop(self, key):
@@ -107,7 +116,7 @@ class Sequential(Module):
         return module
 
 
-class ModuleList(Module):
+class ModuleList(_NumberedModules):
     """A list of modules, registered so their parameters belong to the parent. It has no forward."""
 
     def __init__(self, modules=None):
@@ -115,59 +124,18 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def _index(self, index):
-        index = operator.index(index)
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"index {index} is out of range")
-        return str(index % len(self))
+    def _key(self, index):
+        # torch reads the name from the position alone, as a ModuleList's names are its positions
+        return str(self._position(index))
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return type(self)(list(self._modules.values())[index])
-        return self._modules[self._index(index)]
-
-    def __setitem__(self, index, module):
-        setattr(self, self._index(index), module)
-
-    def __delitem__(self, index):
-        if isinstance(index, slice):
-            for key in list(self._modules.keys())[index]:
-                delattr(self, key)
-        else:
-            delattr(self, self._index(index))
-        object.__setattr__(self, "_modules", OrderedDict(zip(map(str, range(len(self._modules))), self._modules.values())))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+    def _from_slice(self, items):
+        return type(self)([module for _, module in items])
 
     def __iadd__(self, modules):
         return self.extend(modules)
 
     def __add__(self, other):
-        combined = ModuleList()
-        for module in chain(self, other):
-            combined.append(module)
-        return combined
-
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
-    def insert(self, index, module):
-        for i in range(len(self._modules), index, -1):
-            self._modules[str(i)] = self._modules[str(i - 1)]
-        self._modules[str(index)] = module
+        return ModuleList().extend(chain(self, other))
 
     def __repr__(self):
         # torch compresses runs of identical children: "(0-2): 3 x Linear(...)".

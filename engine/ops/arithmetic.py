@@ -272,16 +272,21 @@ def _float_power(base, exponent):
     return None
 
 
-class PowScalar(Function):
+class Power(Function):
+    """torch.pow: a family, one subclass for each of torch's three nodes (x ** n, x ** y, b ** y)."""
+
+    static_name = "pow"
+    ordered_inputs = True
+    broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
+
+
+class PowScalar(Power):
     """x ** n for a number n; d/dx = n·x^(n-1) (0 for n = 0)."""
 
     node_name = "PowBackward0"
     symbol = "** {exponent}"
     derivatives = ("grad * n * x^(n−1)", "grad * out * ln x")
-    static_name = "pow"
-    ordered_inputs = True
-    broadcasts = True
-    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x, exponent):
@@ -305,16 +310,12 @@ class PowScalar(Function):
         return grad * (n * x ** (n - 1) if n != 2 else 2 * x), None
 
 
-class PowTensor(Function):
+class PowTensor(Power):
     """x ** y for tensors; d/dx = y·x^(y-1) (0 where y = 0), d/dy = x^y·ln x (0 where x = 0 and y ≥ 0)."""
 
     node_name = "PowBackward1"
     symbol = "**"
     derivatives = ("grad * n * x^(n−1)", "grad * out * ln x")
-    static_name = "pow"
-    ordered_inputs = True
-    broadcasts = True
-    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -337,16 +338,12 @@ class PowTensor(Function):
         return grad_x, grad_y
 
 
-class PowFromScalar(Function):
+class PowFromScalar(Power):
     """b ** y for a number b; d/dy = b^y·ln b (0 where b = 0 and y ≥ 0)."""
 
     node_name = "PowBackward2"
     symbol = "{base} **"
     derivatives = ("grad * out * ln x",)
-    static_name = "pow"
-    ordered_inputs = True
-    broadcasts = True
-    result_layout = staticmethod(layout.follow_inputs)
 
     @staticmethod
     def forward(ctx, base, y):

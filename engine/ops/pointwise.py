@@ -1,6 +1,8 @@
 """Element-wise functions of one tensor, and the element-wise choices (clamp, maximum, where).
 
 Comparisons, which have no gradient, are in comparison.py."""
+import operator
+
 import numpy as np
 
 from .. import layout
@@ -345,55 +347,53 @@ def _check_in_place_mask(a, b, c, d):
         raise RuntimeError(f"output with shape {list(first)} doesn't match the broadcast shape {list(both)}")
 
 
-def _extremum_backward(grad, a, b, a_loses, b_loses):
-    # torch: half each on a tie, all to the winner, and all to both where neither wins (a NaN).
-    shared = Where.apply(a == b, grad / 2, grad)
-    zero = _wrapped_number(0.0)
-    return Where.apply(a_loses, zero, shared), Where.apply(b_loses, zero, shared)
+class ElementwiseExtremum(Function):
+    """max or min of a and b element-wise.
+
+    A family: Maximum and Minimum each name the ufunc that chooses and the comparison by which an input loses.
+
+    The gradient goes to the winner, half each on a tie, and all to both where neither wins (a NaN), as torch.
+    """
+
+    broadcasts = True
+    result_layout = staticmethod(layout.follow_inputs)
+    ufunc = None  # np.maximum or np.minimum
+    loses = None  # operator.lt for maximum: a loses where a < b
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y = common_arrays(a, b)
+        ctx.save_for_backward(a, b)
+        return _wrap(cls.ufunc(x, y))
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        shared = Where.apply(a == b, grad / 2, grad)
+        zero = _wrapped_number(0.0)
+        return Where.apply(cls.loses(a, b), zero, shared), Where.apply(cls.loses(b, a), zero, shared)
 
 
-class Maximum(Function):
-    """max(a, b) element-wise; the gradient goes to the larger input (half each on ties, all to both at NaN)."""
+class Maximum(ElementwiseExtremum):
+    """max(a, b) element-wise; the gradient goes to the larger input."""
 
     node_name = "MaximumBackward0"
     symbol = "maximum"
     derivatives = ("grad where larger",)
     static_name = "maximum"
-    broadcasts = True
-    result_layout = staticmethod(layout.follow_inputs)
-
-    @staticmethod
-    def forward(ctx, a, b):
-        x, y = common_arrays(a, b)
-        ctx.save_for_backward(a, b)
-        return _wrap(np.maximum(x, y))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _extremum_backward(grad, a, b, a < b, a > b)
+    ufunc = np.maximum
+    loses = operator.lt
 
 
-class Minimum(Function):
-    """min(a, b) element-wise; the gradient goes to the smaller input (half each on ties, all to both at NaN)."""
+class Minimum(ElementwiseExtremum):
+    """min(a, b) element-wise; the gradient goes to the smaller input."""
 
     node_name = "MinimumBackward0"
     symbol = "minimum"
     derivatives = ("grad where smaller",)
     static_name = "minimum"
-    broadcasts = True
-    result_layout = staticmethod(layout.follow_inputs)
-
-    @staticmethod
-    def forward(ctx, a, b):
-        x, y = common_arrays(a, b)
-        ctx.save_for_backward(a, b)
-        return _wrap(np.minimum(x, y))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return _extremum_backward(grad, a, b, a > b, a < b)
+    ufunc = np.minimum
+    loses = operator.gt
 
 
 class Where(Function):

@@ -173,6 +173,7 @@ class Extremum(Function):
     A family: its subclasses Max, Min, Amax and Amin are applied, each under torch's name.
     """
 
+    static_name = "max"  # a recorded program has one op for the family: its `largest` argument says which
     torch_function = None  # the name its errors give: max, min, amax, amin
     nan_wins = False  # torch's max() and min() credit the NaNs when the result is NaN; amax does not
     result_layout = staticmethod(layout.contiguous)
@@ -214,7 +215,6 @@ class Max(Extremum):
     node_name = "MaxBackward1"
     symbol = "max"
     derivatives = ("grad at the max",)
-    static_name = "max"
     torch_function = "max"
     nan_wins = True
 
@@ -225,7 +225,6 @@ class Min(Extremum):
     node_name = "MinBackward1"
     symbol = "min"
     derivatives = ("grad at the min",)
-    static_name = "max"
     torch_function = "min"
     nan_wins = True
 
@@ -236,7 +235,6 @@ class Amax(Extremum):
     node_name = "AmaxBackward0"
     symbol = "amax"
     derivatives = ("grad shared by the maxima",)
-    static_name = "max"
     torch_function = "amax"
 
 
@@ -246,7 +244,6 @@ class Amin(Extremum):
     node_name = "AminBackward0"
     symbol = "amin"
     derivatives = ("grad shared by the minima",)
-    static_name = "max"
     torch_function = "amin"
 
 
@@ -256,7 +253,9 @@ class ExtremumAlongDim(Function):
     A family: MaxAlongDim and MinAlongDim are applied.
     """
 
+    static_name = "max_dim"  # as Extremum's: one recorded op, `largest` says which
     result_layout = staticmethod(layout.contiguous)
+
     @staticmethod
     def forward(ctx, x, dim, keepdim, largest):
         array = x._data
@@ -292,7 +291,6 @@ class MaxAlongDim(ExtremumAlongDim):
     node_name = "MaxBackward0"
     symbol = "max"
     derivatives = ("grad at the max",)
-    static_name = "max_dim"
 
 
 class MinAlongDim(ExtremumAlongDim):
@@ -301,7 +299,6 @@ class MinAlongDim(ExtremumAlongDim):
     node_name = "MinBackward0"
     symbol = "min"
     derivatives = ("grad at the min",)
-    static_name = "max_dim"
 
 
 class Var(Function):
