@@ -6,5 +6,8 @@ each stands beside a static figure that makes the same point.
 
 * `graphs`: computational graphs you can change (GraphExplorer, PathExplorer,
   BackwardStepper, RecordedGraphs) and `walk`, the backward pass replayed step by step.
+* `memory`: views over flat memory (ViewExplorer, draw_view, view_layout): shape, strides
+  and offset drawn over the buffer a view reads.
 """
 from .graphs import BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients, walk  # noqa: F401
+from .memory import ViewExplorer, draw_view, view_layout  # noqa: F401
