@@ -162,9 +162,9 @@ class ViewDrawing:
             order.setdefault(offset, position)
         arc_room = 3 * _CELL // 2
         memory_top = _PAD + 14 + arc_room  # room above the strip for backward hops
-        width = 2 * _PAD + max(layout.size, 1) * _CELL
-        parts = [f"<text x='{_PAD}' y='{_PAD + 6}' font-size='11' fill='#555'>memory of m (offset = value); "
-                 f"numbers below: the order in which the view reads</text>"]
+        width = max(2 * _PAD + max(layout.size, 1) * _CELL, 500)
+        parts = [f"<text x='{_PAD}' y='{_PAD + 6}' font-size='11' fill='#555'>memory of m (value = offset); "
+                 f"under each read cell: when it is read</text>"]
         for k in range(layout.size):
             x = _PAD + k * _CELL
             read = k in order
@@ -178,7 +178,7 @@ class ViewDrawing:
                              f"font-size='10' fill='{READ}'>{order[k]}</text>")
         for here, there in zip(offsets, offsets[1:]):
             parts.append(self._hop(here, there, memory_top, arc_room))
-        grid_top = memory_top + _CELL + 2 * arc_room // 3 + 22
+        grid_top = memory_top + _CELL + 16 + arc_room + 8
         grid, grid_width, grid_height = self._grid(offsets, grid_top)
         width = max(width, grid_width)
         height = grid_top + grid_height + _PAD
