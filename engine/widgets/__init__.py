@@ -8,7 +8,13 @@ each stands beside a static figure that makes the same point.
   BackwardStepper, RecordedGraphs) and `walk`, the backward pass replayed step by step.
 * `descent`: gradient descent with and without zeroing the gradient (DescentExplorer).
 * `modes`: forward mode against reverse mode, one Jacobian computed both ways (ModesExplorer).
+* `memory`: views over flat memory (ViewExplorer, draw_view, view_layout): shape, strides
+  and offset drawn over the buffer a view reads.
+* `broadcasting`: two shapes lined up from the right, and the sum's shape or the error
+  (BroadcastExplorer, broadcast_report).
 """
+from .broadcasting import BroadcastExplorer, broadcast_report  # noqa: F401
 from .graphs import BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients, walk  # noqa: F401
 from .descent import DescentExplorer  # noqa: F401
 from .modes import ModesExplorer, timing_grid  # noqa: F401
+from .memory import ViewExplorer, draw_view, view_layout  # noqa: F401
