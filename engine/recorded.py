@@ -8,7 +8,7 @@ kept with the book. Every other run shows the recording, with its date and versi
 >>> import engine
 >>> side = torch_side("demo/sum", lambda torch: torch.arange(4.0).sum().item())  # doctest: +SKIP
 >>> side.value, side.describe()  # doctest: +SKIP
-(6.0, 'real PyTorch 2.13.0+cpu, recorded 2026-12-04 (Python 3.11.7, numpy 2.4.6)')
+(6.0, 'real PyTorch 2.13.0+cpu, recorded 2026-12-04 (numpy 2.4.6, Python 3.11.7)')
 
 A run that has torch but is not recording computes the torch side again and checks it
 against the recording (when `check` is true), so a recording never silently goes stale.
@@ -34,7 +34,8 @@ class TorchSide:
         self.value, self.versions, self.date, self.live = value, versions, date, live
 
     def describe(self):
-        others = ", ".join(f"{name} {version}" for name, version in self.versions.items() if name != "torch")
+        others = ", ".join(f"{name} {version}" for name, version in sorted(self.versions.items(), key=_lower)
+                           if name != "torch")
         return f"real PyTorch {self.versions['torch']}, recorded {self.date} ({others})"
 
     def __repr__(self):
@@ -70,6 +71,10 @@ def torch_side(key, compute, *, check=True, rtol=1e-6, path=RECORD_FILE):
             "run `make notebooks` to record it again"
         )
     return _side(recorded, live=True)
+
+
+def _lower(item):
+    return item[0].lower()
 
 
 def _side(record, live):

@@ -24,7 +24,7 @@ def test_a_run_with_torch_records_then_a_run_without_shows_the_recording(tmp_pat
     _without_torch(monkeypatch)
     shown = recorded.torch_side("sum", lambda t: pytest.fail("torch is not there to run"), path=path)
     assert shown.value == 6.0 and not shown.live
-    assert shown.describe().startswith(f"real PyTorch {torch.__version__}, recorded {stored['date']} (Python ")
+    assert shown.describe().startswith(f"real PyTorch {torch.__version__}, recorded {stored['date']} (numpy ")
 
 
 def test_a_stale_recording_is_caught_where_torch_runs(tmp_path, monkeypatch, torch):
