@@ -6,5 +6,8 @@ each stands beside a static figure that makes the same point.
 
 * `graphs`: computational graphs you can change (GraphExplorer, PathExplorer,
   BackwardStepper, RecordedGraphs) and `walk`, the backward pass replayed step by step.
+* `training`: training runs over a grid of learning rates and hidden sizes (sweep,
+  plot_sweep, SweepExplorer).
 """
 from .graphs import BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients, walk  # noqa: F401
+from .training import SweepExplorer, plot_sweep, sweep  # noqa: F401
