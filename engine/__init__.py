@@ -29,6 +29,7 @@ from .formatting import set_printoptions
 from .functional import *  # noqa: F401,F403  (every torch-level operation: functional.__all__)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import Generator, initial_seed, manual_seed
+from .serialization import load, save
 from .size import Size
 from .broadcasting import broadcast_shapes
 from . import functional, nn, optim, return_types, static, utils, viz
@@ -43,4 +44,5 @@ __all__ = sorted([
     "normal", "numel", "ones", "ones_like", "optim", "promote_types", "rand", "rand_like", "randint", "randint_like",
     "randn", "randn_like", "randperm", "return_types", "set_default_dtype", "set_grad_enabled", "set_printoptions",
     "short", "tensor", "uint8", "utils", "zeros", "zeros_like",
+    "load", "save",
 ] + functional.__all__)

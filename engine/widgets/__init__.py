@@ -12,9 +12,12 @@ each stands beside a static figure that makes the same point.
   and offset drawn over the buffer a view reads.
 * `broadcasting`: two shapes lined up from the right, and the sum's shape or the error
   (BroadcastExplorer, broadcast_report).
+* `training`: training runs over a grid of learning rates and hidden sizes (sweep,
+  plot_sweep, SweepExplorer).
 """
 from .broadcasting import BroadcastExplorer, broadcast_report  # noqa: F401
 from .graphs import BackwardStepper, GraphExplorer, PathExplorer, RecordedGraphs, naive_gradients, walk  # noqa: F401
 from .descent import DescentExplorer  # noqa: F401
 from .modes import ModesExplorer, timing_grid  # noqa: F401
 from .memory import ViewExplorer, draw_view, view_layout  # noqa: F401
+from .training import SweepExplorer, plot_sweep, sweep  # noqa: F401
