@@ -54,13 +54,13 @@ def table(measured, reference_rows=None):
     """The rows as text; with `reference_rows`, the reference run's ratio in a last column."""
     header = f"{'CPU µs':7} {'parameters':>10} {'eager':>9} {'replay':>9} {'eager ÷ replay':>15} {'build once':>11}"
     if reference_rows is not None:
-        header += f" {'reference ÷':>12}"
+        header += f" {'reference':>10}"
     lines = [header]
     for name, row in measured.items():
         line = (f"{name:7} {row['parameters']:10,} {row['eager_us']:9.1f} {row['replay_us']:9.1f} "
                 f"{row['ratio']:15.2f} {row['build_us']:11.1f}")
         if reference_rows is not None:
-            line += f" {reference_rows[name]['ratio']:12.2f}"
+            line += f" {reference_rows[name]['ratio']:10.2f}"
         lines.append(line)
     return "\n".join(lines)
 
