@@ -34,7 +34,8 @@ class TorchSide:
         self.value, self.versions, self.date, self.live = value, versions, date, live
 
     def describe(self):
-        others = ", ".join(f"{name} {version}" for name, version in self.versions.items() if name != "torch")
+        # sorted: a recording read back from the JSON file must describe itself as the live run did
+        others = ", ".join(f"{name} {version}" for name, version in sorted(self.versions.items()) if name != "torch")
         return f"real PyTorch {self.versions['torch']}, recorded {self.date} ({others})"
 
     def __repr__(self):
