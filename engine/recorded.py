@@ -34,7 +34,7 @@ class TorchSide:
         self.value, self.versions, self.date, self.live = value, versions, date, live
 
     def describe(self):
-        others = ", ".join(f"{name} {version}" for name, version in self.versions.items() if name != "torch")
+        others = ", ".join(f"{name} {version}" for name, version in sorted(self.versions.items()) if name != "torch")
         return f"real PyTorch {self.versions['torch']}, recorded {self.date} ({others})"
 
     def __repr__(self):
