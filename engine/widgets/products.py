@@ -47,7 +47,7 @@ def draw_product(A, B, row, col):
         ("C = A @ B", C, lambda i, j: (i, j) == (row, col), to_rgba(COLOURS[2], 0.55)),
     ]
     height = max(M.shape[0] for _, M, _, _ in panels)
-    widths = [M.shape[1] for _, M, _, _ in panels]
+    widths = [max(M.shape[1], 2) for _, M, _, _ in panels]  # room for a narrow grid's title
     fig, axes = plt.subplots(1, 3, figsize=(7, 1.1 + 0.6 * height), gridspec_kw={"width_ratios": widths})
     for ax, (name, M, lit, colour) in zip(axes, panels):
         n, m = M.shape
@@ -67,7 +67,7 @@ def draw_product(A, B, row, col):
         ax.set_ylabel("row")
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_title(f"{name}   ({n}×{m})", fontsize=11)
+        ax.set_title(f"{name}   ({n}×{m})", fontsize=10)
     terms = " + ".join(f"{A[row, k].item():g}·{B[k, col].item():g}" for k in range(A.shape[1]))
     fig.suptitle(f"C[{row}, {col}] = row {row} of A · column {col} of B = {terms} = {C[row, col].item():g}",
                  fontsize=10)
