@@ -149,7 +149,10 @@ notebooks: $(VENV_STAMP) | book-system-deps
 
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 .PHONY: lab
+# A fresh clone's notebooks are untrusted, and JupyterLab then shows their saved widgets as
+# text until the cells run; trusting the book's own notebooks shows the saved views at once.
 lab: $(VENV_STAMP)
+	$(BIN)/jupyter trust $(NOTEBOOKS)
 	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/book
 
 .PHONY: bench

@@ -25,6 +25,7 @@ def test_a_run_with_torch_records_then_a_run_without_shows_the_recording(tmp_pat
     shown = recorded.torch_side("sum", lambda t: pytest.fail("torch is not there to run"), path=path)
     assert shown.value == 6.0 and not shown.live
     assert shown.describe().startswith(f"real PyTorch {torch.__version__}, recorded {stored['date']} (numpy ")
+    assert live.describe() == shown.describe()  # the same words whether just recorded or read back
 
 
 def test_a_stale_recording_is_caught_where_torch_runs(tmp_path, monkeypatch, torch):
