@@ -1,8 +1,9 @@
-"""Run every benchmark, print the results table, and write it into benchmarks/README.md.
+"""Run every benchmark, print the results table, and write benchmarks/results.json and README.md's results.
 
-    .venv/bin/python benchmarks/run.py            # the full run, 2-4 minutes; rewrites the README results
+    .venv/bin/python benchmarks/run.py            # the full run, 2-4 minutes, with torch installed
     .venv/bin/python benchmarks/run.py --quick    # a smoke run in seconds; prints, writes nothing
 
+results.json is the reference run the book quotes (keys: README.md, "Reading the results").
 Targets are reported, never asserted: the exit status is 0 whatever the numbers.
 Only the text between the results markers in README.md is replaced.
 """
@@ -24,7 +25,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from benchmarks import (  # noqa: E402
-    backward_depth, mlp_step, scalar_engine, static_replay, timing, tiny_graph, training, widget_update,
+    backward_depth, mlp_step, op_cost, scalar_engine, static_replay, timing, tiny_graph, training, widget_update,
 )
 
 README = os.path.join(HERE, "README.md")
@@ -126,7 +127,7 @@ def later_benchmarks(quick):
     later = [("static_replay", dict(repeats=3, models=("tiny", "medium")) if quick else {},
               lambda result: [], _static_replay_markdown, static_replay.measure)]
     for module, quick_args in ((widget_update, dict(repeats=3, number=2)), (scalar_engine, dict(repeats=2)),
-                               (training, dict(repeats=2, epochs=2))):
+                               (training, dict(repeats=2, epochs=2)), (op_cost, dict(repeats=3, number=200))):
         later.append((module.__name__.rsplit(".", 1)[-1], quick_args if quick else {}, module.target_rows,
                       module.markdown, module.measure))
     return later
@@ -141,7 +142,7 @@ def render(info, mlp, mlp_kept, tiny, depth, elapsed, more=()):
     add(f"Measured {info['date']} on **{info['cpu']}**, {info['cores']} logical cores ({load_text}); "
         f"Python {info['python']}, NumPy {info['numpy']}, torch {torch_version}"
         + (f" ({info['torch_threads']} thread)" if info["torch"] else "")
-        + f", BLAS: {info['blas']}, {info['libc']}. "
+        + f", engine commit {info['engine_commit'] or 'unknown'}, BLAS: {info['blas']}, {info['libc']}. "
         f"The whole run took {elapsed:.0f} s of wall-clock time.")
     add("")
     add("Ratios are ratios of medians of process CPU time, which is what the targets are judged on (it counts what "
@@ -263,6 +264,37 @@ def write_readme(section):
         handle.write(f"{head}{BEGIN}\n\n{section}\n{END}{tail}")
 
 
+def _cpu_ratio(result, key):
+    """A CPU-time ratio of a benchmark's result, or None when it was not measured (torch missing)."""
+    ratio = result.get("ratios", {}).get(key)
+    return ratio["cpu"] if ratio else None
+
+
+def headline(mlp, tiny, depth, later):
+    """The numbers the book quotes, under short stable names (documented in README.md, read by results.py)."""
+    replay = {name: model["ratios"]["eager/replay"]["cpu"] for name, model in later["static_replay"]["models"].items()}
+    ops = later["op_cost"]["us_per_op"]
+    return {
+        "python_op_us": ops["python float"],
+        "numpy_op_us": ops["numpy"],
+        "engine_op_us": ops["engine"],
+        "engine_recording_op_us": ops["engine, recording"],
+        "torch_op_us": ops.get("torch"),
+        "torch_recording_op_us": ops.get("torch, recording"),
+        "scalar_vs_tensor": _cpu_ratio(later["scalar_engine"], "scalar/tensor"),
+        "scalar_us_per_node": later["scalar_engine"]["scalar_us_per_node"],
+        "static_replay_speedup_tiny": replay.get("tiny"),
+        "static_replay_speedup_medium": replay.get("medium"),
+        "static_replay_speedup_large": replay.get("large"),
+        "mlp_step_engine_vs_torch": _cpu_ratio(mlp, "engine/torch"),
+        "mlp_step_engine_vs_numpy": _cpu_ratio(mlp, "engine/numpy"),
+        "tiny_graph_engine_vs_torch": _cpu_ratio(tiny, "engine/torch"),
+        "training_engine_vs_torch": _cpu_ratio(later["training"], "engine/torch"),
+        "backward_per_node_growth": depth["engine"]["per_node_ratio"] if "engine" in depth else None,
+        "widget_slowest_ms": max(case["median_cpu_ms"] for case in later["widget_update"]["cases"].values()),
+    }
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -281,6 +313,10 @@ def main(argv=None):
 
     started = time.perf_counter()
     info = timing.machine()
+    if info["torch"] is None and not (args.quick or args.no_write):
+        print("run.py: torch is not installed. The book quotes results.json for its comparisons with torch, "
+              "so the reference run needs it: install torch, or use --no-write.", file=sys.stderr)
+        return 2
     if args.quick:
         mlp_args, tiny_args = dict(repeats=3, number=3), dict(repeats=3, number=50)
         depth_args = dict(depths=(1_000, 3_000, 10_000), repeats=2)
@@ -308,7 +344,7 @@ def main(argv=None):
     if not (args.quick or args.no_write):
         write_readme(section)
         with open(RESULTS_JSON, "w") as handle:
-            json.dump(_jsonable({"machine": info, "mlp_step": mlp, "mlp_step_memory_kept": mlp_kept,
+            json.dump(_jsonable({"machine": info, "headline": headline(mlp, tiny, depth, results), "mlp_step": mlp, "mlp_step_memory_kept": mlp_kept,
                                  "tiny_graph": tiny, "backward_depth": depth, **results, "seconds": elapsed}),
                       handle, indent=1)
             handle.write("\n")

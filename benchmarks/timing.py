@@ -21,6 +21,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from contextlib import contextmanager
@@ -218,6 +219,19 @@ def _blas():
         return "unknown (threadpoolctl not installed)"
 
 
+def _engine_commit():
+    """The commit of the engine measured, "+" marking uncommitted changes under engine/; None outside git."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "engine"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+" if dirty else "")
+
+
 def machine():
     """Where and with what the numbers were measured."""
     import numpy
@@ -236,6 +250,7 @@ def machine():
         "numpy": numpy.__version__,
         "torch": torch.__version__ if torch is not None else None,
         "torch_threads": torch.get_num_threads() if torch is not None else None,
+        "engine_commit": _engine_commit(),
         "blas": _blas(),
         "libc": " ".join(platform.libc_ver()).strip() or "unknown",
         "thread_variables": {name: os.environ.get(name) for name in THREAD_VARIABLES},
