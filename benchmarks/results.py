@@ -11,6 +11,15 @@ from pathlib import Path
 
 PATH = Path(__file__).with_name("results.json")
 
+# The headline's stable names (run.py writes them; README.md says what each one measures).
+HEADLINE_KEYS = (
+    "python_op_us", "numpy_op_us", "engine_op_us", "engine_recording_op_us", "torch_op_us", "torch_recording_op_us",
+    "scalar_vs_tensor", "scalar_us_per_node",
+    "static_replay_speedup_tiny", "static_replay_speedup_medium", "static_replay_speedup_large",
+    "mlp_step_engine_vs_torch", "mlp_step_engine_vs_numpy", "tiny_graph_engine_vs_torch", "training_engine_vs_torch",
+    "backward_per_node_growth", "widget_slowest_ms",
+)
+
 
 def load(path=PATH):
     """The whole run as a dict: "machine", "headline", then one entry per benchmark."""
