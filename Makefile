@@ -4,7 +4,7 @@
 #   make test        engine tests, strict nbval on every notebook, real-browser test of the book
 #   make notebooks   re-execute every notebook in book/ in place (stored outputs follow the engine)
 #   make lab         JupyterLab on the book, with the same environment
-#   make bench       run the benchmarks
+#   make bench       measure into benchmarks/results.json (needs torch) and refresh the pages quoting it
 #   make serve       serve the built book on http://127.0.0.1:8000
 #   make system-deps install graphviz, npm and chromium with apt-get (as root) when missing
 #   make clean       remove the build, the screenshots and the vendored browser files
@@ -155,10 +155,13 @@ lab: $(VENV_STAMP)
 	$(BIN)/jupyter trust $(NOTEBOOKS)
 	$(BIN)/jupyter lab $(LAB_ROOT) --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/book
 
+# The benchmarks write benchmarks/results.json (the reference run the book quotes; commit it,
+# measured with torch installed), then the notebooks that read it are re-executed.
+RESULTS_NOTEBOOKS = $(shell grep -l -E 'from benchmarks import results|benchmarks\.results' $(NOTEBOOKS))
 .PHONY: bench
 bench: $(VENV_STAMP)
-	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; \
-	else echo "make bench: benchmarks/run.py does not exist yet"; fi
+	$(BIN)/python benchmarks/run.py
+	$(BIN)/python book/_tools/execute_notebooks.py $(RESULTS_NOTEBOOKS)
 
 ## Housekeeping ####################################################################
 

@@ -1,7 +1,8 @@
 """Benchmarks of the engine against real torch and against hand-written NumPy (see README.md).
 
 Each module exposes `measure(...) -> dict`; `run.py` runs them all and writes the
-results into README.md. Importing this package before NumPy asks BLAS for a
+reference run into results.json (and a summary into README.md); `results.py` reads it
+back for the book. Importing this package before NumPy asks BLAS for a
 single thread (the environment variables only count before NumPy loads); the
 measure() functions also limit threads themselves while they run.
 """

@@ -26,7 +26,6 @@ from benchmarks import timing
 DEPTHS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 FACTOR = 1.000001  # 1.000001 ** 1e6 ≈ e: no overflow, no underflow, in float32
 SIZE = 8
-TARGET = 1.5  # per-node cost at the deepest depth / at the shallowest
 NODE_BUDGET = 300_000  # nodes per depth and library, which sets the repeats (at most `repeats`, at least 1)
 BYTES_PER_NODE = 2_000  # a generous bound for either library, to skip depths that would not fit in memory
 
@@ -114,8 +113,6 @@ def measure(depths=DEPTHS, repeats=5, torch_max_depth=1_000_000):
             fitted = [(row["depth"], row[name][f"median_{clock}"]) for row in rows if name in row]
             if len(fitted) >= 2:
                 result[name + suffix] = _fit(fitted)
-    if "engine" in result:
-        result["target"] = timing.target(result["engine"]["per_node_ratio"], TARGET)
     return result
 
 
@@ -141,4 +138,4 @@ if __name__ == "__main__":
         if "torch" in row:
             line += f"  torch {row['torch']['us_per_node']:6.2f} CPU µs/node"
         print(line)
-    print({key: result[key] for key in ("engine", "torch", "target") if key in result})
+    print({key: result[key] for key in ("engine", "torch") if key in result})

@@ -29,7 +29,6 @@ from benchmarks import timing
 HIDDEN = 128
 CLASSES = 10
 LEARNING_RATE = 0.1
-TARGETS = {"engine/numpy": 1.25, "engine/torch": 1.6}
 
 
 def data():
@@ -157,7 +156,7 @@ def check_same_work(steps, rtol=1e-4):
 
 
 def measure(repeats=31, number=10, warmup=2):
-    """Time the step for every contestant; returns medians, ratios, page faults and targets as a dict.
+    """Time the step for every contestant; returns medians, ratios and page faults as a dict.
 
     `repeats` interleaved rounds of `number` steps each (plus `warmup` discarded rounds).
     """
@@ -183,7 +182,6 @@ def measure(repeats=31, number=10, warmup=2):
         "losses_first_two_steps": losses,
         "contestants": results,
         "ratios": ratios,
-        "targets": {key: timing.target(ratios[key]["cpu"], limit) for key, limit in TARGETS.items() if key in ratios},
         "notes": notes,
     }
 

@@ -197,9 +197,11 @@ def measure(repeats=5, tensor_steps=50, warmup=1):
     }
 
 
-def target_rows(result):
-    """No target: the ratio is information (it shows why tensors exist), not a goal."""
-    return []
+def summary_rows(result):
+    """Rows for the README's summary table (run.py)."""
+    ratio = result["ratios"]["scalar/tensor"]
+    return [f"| 6. scalar engine | scalar/tensor, one training step | {ratio['cpu']:.0f}× ({ratio['cpu_paired']:.0f}×) | "
+            f"{ratio['wall']:.0f}× ({ratio['wall_paired']:.0f}×) | – |"]
 
 
 def markdown(result):

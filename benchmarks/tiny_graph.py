@@ -14,7 +14,6 @@ import numpy as np
 from benchmarks import timing
 
 SIZE = 10
-TARGETS = {"engine/torch": 2.5}
 
 
 def forward_backward(x):
@@ -73,7 +72,6 @@ def measure(repeats=31, number=200, warmup=2):
         "calls_per_round": number,
         "contestants": results,
         "ratios": ratios,
-        "targets": {key: timing.target(ratios[key]["cpu"], limit) for key, limit in TARGETS.items() if key in ratios},
         "notes": notes,
     }
 
