@@ -25,8 +25,8 @@ each step costs against replaying a stored one. Three models:
   fresh memory (compare the minor page faults per step).
 
 This is the chapter "Dynamic versus static graphs" (book/dynamic_vs_static.ipynb)
-measured the house way; the chapter repeats the core of it inline, because a
-notebook in book/ cannot import this package.
+measured the house way; the chapter runs a short version of it through
+benchmarks/graph_rebuild.py and quotes the reference run in results.json.
 
 Before anything is timed, the two must agree on the loss and on every gradient.
 The one-time cost of building the static graph (forward and gradients) is
