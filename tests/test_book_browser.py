@@ -213,6 +213,8 @@ DRAWINGS = """() => {
             if (node.nodeType !== 1) continue;
             if (getComputedStyle(node).display === 'none') return true;
             if (node.tagName === 'DETAILS' && !node.open && node !== el) return true;
+            // a collapsed dropdown (an exercise's solution): sphinx-togglebutton hides it until opened
+            if (node.classList.contains('toggle-hidden') && node !== el) return true;
         }
         return false;
     };
