@@ -256,6 +256,19 @@ class Cos(Function):
         return -grad * x.sin()
 
 
+def _clip(array, low, high):
+    """np.clip with numpy 2.1's rule on numpy 2.0 too (Pyodide ships 2.0.2): a Python int bound
+    beyond an integer array's range, on the side where it clips nothing, is dropped rather than
+    raising OverflowError."""
+    if array.dtype.kind in "iu":
+        info = np.iinfo(array.dtype)
+        low = None if isinstance(low, int) and low < info.min else low
+        high = None if isinstance(high, int) and high > info.max else high
+        if low is None and high is None:
+            return array.copy()
+    return np.clip(array, low, high)
+
+
 class Clamp(Function):
     """min(max(x, low), high); d/dx = 1 where low ≤ x ≤ high, else 0."""
 
@@ -275,7 +288,7 @@ class Clamp(Function):
         array = x._data.astype(dtype.numpy, copy=False)
         ctx.save_for_backward(x)
         ctx.low, ctx.high = low, high
-        return _wrap(np.clip(array, low, high).astype(dtype.numpy, copy=False))
+        return _wrap(_clip(array, low, high).astype(dtype.numpy, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
