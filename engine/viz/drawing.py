@@ -5,6 +5,10 @@ plain-text form is the DOT source, so notebook checks compare what is drawn, not
 where `dot` put it. Without `dot` installed, `.source` still works and the notebook
 shows the DOT text with the command that installs Graphviz.
 
+In the live book (Pyodide, in the reader's browser) there is no `dot` program:
+`render` hands the DOT text to viz-js, Graphviz compiled to WebAssembly, which the
+page's startup loads as the JS global `engineViz`.
+
 >>> d = Drawing('digraph { a -> b; }\\n')
 >>> d.source
 'digraph { a -> b; }\\n'
@@ -16,17 +20,24 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from ..live import in_browser
+
 INSTALL_HINT = (
     "Drawing graphs needs Graphviz's `dot` program, which is not on PATH. Install Graphviz: "
     "`apt-get install graphviz` (Debian, Ubuntu), `brew install graphviz` (macOS) or "
     "`conda install graphviz`. The DOT text is still available as `.source`."
+)
+BROWSER_HINT = (
+    "Drawing graphs in the live book needs its graph renderer (viz-js), which the page's startup "
+    "did not load (no `engineViz` in the browser). Reload the page; the DOT text is still available "
+    "as `.source`."
 )
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 TIMEOUT_S = 60
 
 
 class GraphvizNotFound(RuntimeError):
-    """Graphviz's `dot` program is not installed (or not on PATH)."""
+    """No Graphviz to draw with: `dot` is not on PATH, or, in the live book, viz-js is not loaded."""
 
 
 class Drawing:
@@ -73,7 +84,9 @@ class Drawing:
 
 
 def render(source, fmt, timeout=TIMEOUT_S):
-    """Run `dot -T<fmt>` on `source` and return its output bytes."""
+    """Run `dot -T<fmt>` on `source` and return its output bytes (in the live book, viz-js's)."""
+    if in_browser():
+        return render_in_browser(source, fmt)
     program = shutil.which("dot")
     if program is None:
         raise GraphvizNotFound(INSTALL_HINT)
@@ -89,6 +102,24 @@ def render(source, fmt, timeout=TIMEOUT_S):
         message = result.stderr.decode("utf-8", "replace").strip() or "no message (a crash: is the graph too big?)"
         raise RuntimeError(f"dot -T{fmt} failed with exit status {result.returncode}: {message}")
     return result.stdout
+
+
+def render_in_browser(source, fmt):
+    """viz-js's rendering of `source` under Pyodide: `engineViz.renderString`, synchronous, SVG only."""
+    import js  # Pyodide's view of the browser's globals
+    from pyodide.ffi import to_js
+
+    if fmt != "svg":
+        raise ValueError(f"in the live book a drawing renders as SVG only, not {fmt}; save it as .svg")
+    renderer = getattr(js.globalThis, "engineViz", None)
+    if renderer is None:
+        raise GraphvizNotFound(BROWSER_HINT)
+    # A plain JS object, not the Map that to_js makes of a dict by default: viz-js reads options.format.
+    options = to_js({"format": "svg"}, dict_converter=js.Object.fromEntries)
+    try:
+        return renderer.renderString(source, options).encode("utf-8")
+    except Exception as error:  # a JsException: viz-js's message names the problem
+        raise RuntimeError(f"viz-js could not draw the graph: {error}") from None
 
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)

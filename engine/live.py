@@ -1,0 +1,13 @@
+"""Whether this Python is the live book's: Pyodide, running in the reader's browser.
+
+The live book runs each chapter in a WebAssembly Python (Pyodide) inside the browser.
+There `engine.viz` draws with viz-js instead of Graphviz's `dot` program, and chapters
+whose cells take seconds here choose smaller settings:
+`EPOCHS = 5 if in_browser() else 20`.
+"""
+import sys
+
+
+def in_browser():
+    """True under Pyodide (`sys.platform == "emscripten"`), the kernel of the live book."""
+    return sys.platform == "emscripten"
