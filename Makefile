@@ -1,7 +1,8 @@
 # PyTorch 101, Rebuilt: one command per job.
 #
 #   make book        build the HTML book into _build/html
-#   make test        engine tests, strict nbval on every notebook, real-browser test of the book
+#   make test        engine tests (on the pinned numpy and on numpy 2.0.2), strict nbval on every
+#                    notebook, real-browser test of the book
 #   make notebooks   re-execute every notebook in book/ in place (stored outputs follow the engine)
 #   make lab         JupyterLab on the book, with the same environment
 #   make bench       measure into benchmarks/results.json (needs torch) and refresh the pages quoting it
@@ -25,6 +26,12 @@ VENV_STAMP := $(VENV)/.make-installed
 VENDOR := book/_vendor
 THIRD_PARTY := book/_static/third_party
 VENDOR_STAMP := $(THIRD_PARTY)/.make-installed
+
+# The oldest numpy the engine supports, the one Pyodide (the live book) ships. Its venv holds
+# only numpy and reads everything else (pytest, hypothesis, torch) from .venv.
+NUMPY_MIN := 2.0.2
+VENV_NUMPY_MIN := .venv-numpy2.0
+NUMPY_MIN_STAMP := $(VENV_NUMPY_MIN)/.make-installed
 
 BUILD := _build
 HTML := $(BUILD)/html
@@ -82,6 +89,16 @@ $(VENV_STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
+# A .pth file puts .venv's packages after this venv's own, so its numpy wins and nothing else
+# is installed twice.
+$(NUMPY_MIN_STAMP): $(VENV_STAMP)
+	rm -rf $(VENV_NUMPY_MIN)
+	$(BIN)/python -m venv $(VENV_NUMPY_MIN)
+	$(VENV_NUMPY_MIN)/bin/python -m pip install --quiet numpy==$(NUMPY_MIN)
+	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > \
+		"$$($(VENV_NUMPY_MIN)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/main-venv.pth"
+	@touch $@
+
 .PHONY: system-deps
 system-deps:
 	$(call check-system-deps,$(BOOK_DEPS) $(BROWSER_DEPS),)
@@ -133,11 +150,18 @@ serve: $(BOOK_STAMP)
 # The book is built first (it is the slow part, and the build is itself a test: -W -n,
 # every notebook executed); the browser test then reuses that build.
 .PHONY: test
-test: test-system-deps $(VENV_STAMP) $(BOOK_STAMP)
+test: test-system-deps $(VENV_STAMP) test-numpy-min $(BOOK_STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
 		tests $(NOTEBOOKS) \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-cell-timeout 300 $(PYTEST_ARGS)
+
+# The engine's own tests once more, on the oldest numpy it supports (about 30 s).
+.PHONY: test-numpy-min
+test-numpy-min: $(NUMPY_MIN_STAMP)
+	$(VENV_NUMPY_MIN)/bin/python -c 'import numpy; assert numpy.__version__ == "$(NUMPY_MIN)", numpy.__version__'
+	$(VENV_NUMPY_MIN)/bin/python -m pytest -n $(JOBS) -q -p no:cacheprovider tests \
+		--ignore=tests/test_book_browser.py --ignore=tests/test_post_claims.py
 
 ## Notebooks, JupyterLab, benchmarks ###############################################
 
