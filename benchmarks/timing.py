@@ -18,12 +18,21 @@ import datetime
 import gc
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
+
+try:
+    import resource
+except ImportError:  # Pyodide, the live book's Python, has no getrusage: faults and preemptions read 0
+    resource = None
+
+# Pyodide's process_time() never moves: there (one thread, in the page's worker) wall-clock time
+# stands in for CPU time. sys.platform, not engine.live: importing the engine would import NumPy
+# before single_thread_env() could act.
+cpu_clock = time.perf_counter if sys.platform == "emscripten" else time.process_time
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -68,9 +77,16 @@ def single_threaded():
             torch.set_num_threads(previous_torch)
 
 
+def _faults_and_preemptions():
+    if resource is None:
+        return 0, 0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_minflt, usage.ru_nivcsw
+
+
 def minor_faults():
     """Minor page faults of this process so far (a fresh page handed out by the kernel costs one)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    return _faults_and_preemptions()[0]
 
 
 class Stopwatch:
@@ -83,20 +99,19 @@ class Stopwatch:
     """
 
     def __enter__(self):
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        self._faults, self._switches = usage.ru_minflt, usage.ru_nivcsw
-        self._cpu = time.process_time()
+        self._faults, self._switches = _faults_and_preemptions()
+        self._cpu = cpu_clock()
         self._wall = time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         wall = time.perf_counter()
-        cpu = time.process_time()
-        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = cpu_clock()
+        faults, switches = _faults_and_preemptions()
         self.seconds = wall - self._wall
         self.cpu_seconds = cpu - self._cpu
-        self.minor_faults = usage.ru_minflt - self._faults
-        self.preemptions = usage.ru_nivcsw - self._switches
+        self.minor_faults = faults - self._faults
+        self.preemptions = switches - self._switches
         return False
 
     def per(self, number):

@@ -11,3 +11,20 @@ import sys
 def in_browser():
     """True under Pyodide (`sys.platform == "emscripten"`), the kernel of the live book."""
     return sys.platform == "emscripten"
+
+
+def glue(name, value, display=True):
+    """myst_nb's `glue`: keep `value` under `name` for the built book's prose to quote.
+
+    The live book has no myst_nb, and no prose to fill in: there it only shows the
+    value, and only when `display` asks for it.
+    """
+    try:
+        from myst_nb import glue as keep
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(value)
+        return
+    keep(name, value, display=display)

@@ -11,7 +11,6 @@ import pytest
 
 import engine as torch
 from engine import viz
-from engine.live import in_browser
 
 FAKE_SVG = ('<?xml version="1.0"?>\n<!-- viz-js -->\n<svg width="62pt" height="116pt" viewBox="0 0 62 116">'
             '<g id="graph0"><title>g</title></g></svg>\n')
@@ -55,12 +54,6 @@ def browser(monkeypatch):
 def drawing():
     a = torch.tensor(2.0, requires_grad=True)
     return viz.draw_forward(a * a, names={"a": a})
-
-
-def test_in_browser_follows_the_platform(monkeypatch):
-    assert not in_browser()
-    monkeypatch.setattr(sys, "platform", "emscripten")
-    assert in_browser()
 
 
 def test_drawings_in_the_browser_come_from_viz_js(browser):
