@@ -1,0 +1,219 @@
+"""`engine.compile(fn)`: capture once per input signature, optimise, then replay forward and backward.
+
+>>> import engine as torch
+>>> @torch.compile
+... def f(x):
+...     return ((x * x + x).tanh() * 2).sum()
+>>> x = torch.tensor([0.5, -1.0], requires_grad=True)
+>>> loss = f(x)
+>>> loss.grad_fn.name()
+'CompiledFunctionBackward'
+>>> loss.backward()
+>>> torch.allclose(x.grad, 2 * (1 - (x * x + x).tanh() ** 2) * (2 * x + 1))
+True
+
+A signature is what the guards compare on each call: the grad mode, each tensor
+argument's shape, dtype and requires_grad (an integer tensor's values too: the program
+indexes with them as constants), and every other argument's value. A call whose
+signature was compiled before replays that program; a new one compiles again.
+"""
+import functools
+import time
+import warnings
+
+from ..autograd.function import Function
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor
+from ..static import Symbol
+from .capture import GraphBreak, capture
+from .passes import eliminate_common_subexpressions, eliminate_dead_code
+from .program import Executor, Program
+from .rewrites import fuse_patterns
+
+PASSES = (
+    ("dead-code elimination", eliminate_dead_code),
+    ("common-subexpression elimination", eliminate_common_subexpressions),
+    ("pattern rewrites", fuse_patterns),
+)
+RECOMPILE_LIMIT = 8  # torch's cache_size_limit: past it, new signatures run eagerly
+
+
+class CompileWarning(UserWarning):
+    """A call could not run compiled (a graph break, or too many recompilations) and ran eagerly."""
+
+
+class CompiledFunction(Function):
+    """The whole compiled program as one operation: its node is the outputs' single grad_fn."""
+
+    node_name = "CompiledFunctionBackward"
+    static_name = "compiled"
+
+    @staticmethod
+    def forward(ctx, plan, *inputs):
+        values = plan.forward.run(inputs)
+        ctx.plan, ctx.kept = plan, values[plan.num_outputs:]
+        return tuple(values[:plan.num_outputs])
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        plan = ctx.plan
+        grads = plan.backward.run([grad_outputs[i] for i in plan.differentiable] + ctx.kept)
+        result = [None] * (1 + plan.input_count)
+        for position, grad in zip(plan.grad_positions, grads):
+            result[1 + position] = grad
+        return tuple(result)
+
+
+class CompiledPlan:
+    """What one signature compiled to: the forward and backward executors, and the stages for explain()."""
+
+    eager = False
+
+    def __init__(self, captured, structure, stages, forward, backward, seconds):
+        self.structure, self.stages, self.compile_seconds = structure, stages, seconds
+        self.lifted = [(t, t._data.shape) for t, _ in captured.graph.lifted]
+        self.num_outputs = len(captured.outputs)
+        self.input_count = len(captured.inputs)
+        self.differentiable = [i for i, o in enumerate(captured.outputs) if o.dtype.is_floating_point]
+        positions = {id(s): i for i, s in enumerate(captured.inputs)}
+        self.grad_positions = [positions[id(s)] for s in captured.grad_inputs]
+        self.forward = Executor(forward)
+        self.backward = Executor(backward) if backward is not None else None
+
+    def guards_hold(self):
+        return all(t._data.shape == shape and t.requires_grad for t, shape in self.lifted)
+
+
+class _Eager:
+    eager = True
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+def compile_program(fn, args, with_backward):
+    """Capture `fn(*args)` and run the passes: a CompiledPlan. Raises GraphBreak."""
+    start = time.perf_counter()
+    captured, structure = capture(fn, args, with_backward)
+    seeds = captured.seeds
+    program = Program(captured.inputs + seeds, captured.graph.nodes, captured.outputs + list(captured.grads))
+    stages = [("captured (forward and backward)", program)]
+    for name, run_pass in PASSES:
+        program = run_pass(program)
+        stages.append((name, program))
+    forward, backward = split(program, captured)
+    stages += [("forward program", forward)] + ([("backward program", backward)] if backward is not None else [])
+    return CompiledPlan(captured, structure, stages, forward, backward, time.perf_counter() - start)
+
+
+def split(program, captured):
+    """The forward part (which also returns what backward reads), and the backward part (None without one).
+
+    A node belongs to backward when it reads a gradient; everything else runs in forward,
+    and the forward values backward reads are kept between the two, as saved tensors are.
+    """
+    outputs = program.outputs[:len(captured.outputs)]
+    if not captured.seeds:
+        return eliminate_dead_code(Program(captured.inputs, program.nodes, outputs)), None
+    made_by_backward = {id(s) for s in captured.seeds}
+    forward_nodes, backward_nodes = [], []
+    for node in program.nodes:
+        if any(id(a) in made_by_backward for a in node.args if type(a) is Symbol):
+            backward_nodes.append(node)
+            made_by_backward.update(id(o) for o in node.outputs)
+        else:
+            forward_nodes.append(node)
+    grads = program.outputs[len(captured.outputs):]
+    backward = eliminate_dead_code(Program(captured.seeds, backward_nodes, grads))
+    kept, seen = [], set()
+    for value in [a for node in backward.nodes for a in node.args] + grads:
+        if type(value) is Symbol and id(value) not in made_by_backward and id(value) not in seen:
+            seen.add(id(value))
+            kept.append(value)
+    backward = Program(list(captured.seeds) + kept, backward.nodes, grads)
+    forward = eliminate_dead_code(Program(captured.inputs, forward_nodes, outputs + kept))
+    return forward, backward
+
+
+class Compiled:
+    """A compiled function: call it as the original; `explain()` shows what the compiler did."""
+
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.cache = {}
+        self.last = None
+
+    def __call__(self, *args):
+        key = _signature(args)
+        plan = self.cache.get(key)
+        if plan is None or (not plan.eager and not plan.guards_hold()):
+            plan = self._compile(key, args)
+        if plan.eager:
+            return self.fn(*args)
+        self.last = plan
+        inputs = [a for a in args if isinstance(a, Tensor) and a._data.dtype.kind == "f"] + [t for t, _ in plan.lifted]
+        if plan.backward is None:
+            outputs = plan.forward.run(inputs)[:plan.num_outputs]
+        else:
+            outputs = CompiledFunction.apply(plan, *inputs)
+        return outputs[0] if plan.structure is None else tuple(outputs)
+
+    def _compile(self, key, args):
+        if len(self.cache) >= RECOMPILE_LIMIT:
+            plan = _Eager(f"more than {RECOMPILE_LIMIT} signatures")
+            warnings.warn(f"engine.compile: {self.__name__} was recompiled {RECOMPILE_LIMIT} times; calls with new "
+                          "signatures now run eagerly", CompileWarning, stacklevel=3)
+        else:
+            try:
+                plan = compile_program(self.fn, args, with_backward=is_grad_enabled())
+            except GraphBreak as graph_break:
+                plan = _Eager(str(graph_break))
+                warnings.warn(f"engine.compile: graph break in {self.__name__}: {graph_break}; it runs eagerly",
+                              CompileWarning, stacklevel=3)
+        self.cache[key] = plan
+        return plan
+
+    def explain(self, file=None):
+        """Print the program before and after each pass, with node counts and bytes allocated per step."""
+        if self.last is None:
+            print(f"{self.__name__} has not been compiled yet: call it once", file=file)
+            return
+        for title, program in self.last.stages:
+            print(f"# {title}: {len(program)} nodes, {_bytes(program.bytes_per_step())} allocated per step", file=file)
+            print(program, file=file)
+        print(f"# compiled in {self.last.compile_seconds * 1e3:.1f} ms", file=file)
+
+
+def _bytes(count):
+    return f"{count / 1024:.1f} KiB" if count >= 1024 else f"{count} B"
+
+
+def _signature(args):
+    key = [is_grad_enabled()]
+    for a in args:
+        if isinstance(a, Tensor):
+            data = a._data
+            if data.dtype.kind == "f":
+                key.append((data.shape, data.dtype, a.requires_grad))
+            else:
+                key.append((data.shape, data.dtype, data.tobytes()))
+        else:
+            try:
+                hash(a)
+                key.append((type(a), a))
+            except TypeError:
+                key.append(("object", id(a)))
+    return tuple(key)
+
+
+def compile(fn=None, **options):
+    """Compile `fn`, as `torch.compile` does; use as `compile(fn)` or as the decorator `@compile`.
+
+    The first call for a signature traces `fn` and its backward into a program, runs the
+    passes, and from then on calls replay it. Options torch takes (`mode`, `fullgraph`, ...)
+    are accepted and ignored.
+    """
+    if fn is None:
+        return lambda f: Compiled(f)
+    return Compiled(fn)
