@@ -127,7 +127,9 @@ def capture(fn, args, with_backward):
             inputs += graph.lifted
             grad_inputs = [s for t, s in inputs if t.requires_grad]
             seeds, grads = [], []
-            differentiable = [o for o in outputs if o.dtype.is_floating_point]
+            differentiable = _depending_on(graph, grad_inputs, outputs)
+            read = {id(a) for node in graph.nodes_for(differentiable) for a in node.args} | {id(o) for o in differentiable}
+            grad_inputs = [s for s in grad_inputs if id(s) in read]  # eager leaves the others' .grad None
             if with_backward and grad_inputs and differentiable:
                 seeds = [graph.placeholder(f"g{i}", tuple(o.shape), o.dtype) for i, o in enumerate(differentiable)]
                 grads = gradients(differentiable, grad_inputs, grad_ys=seeds)
@@ -136,7 +138,18 @@ def capture(fn, args, with_backward):
     except Exception as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise GraphBreak(f"{type(error).__name__}: {message}", _where(_traceback_frames(error.__traceback__))) from error
-    return Captured(graph, [s for _, s in inputs], outputs, seeds, grads, grad_inputs, forward_count), structure
+    captured = Captured(graph, [s for _, s in inputs], outputs, seeds, grads, grad_inputs, forward_count)
+    captured.differentiable = [i for i, o in enumerate(outputs) if any(o is d for d in differentiable)] if seeds else []
+    return captured, structure
+
+
+def _depending_on(graph, sources, outputs):
+    """The float outputs that depend on `sources`: as in eager mode, only they will require grad."""
+    reached = {id(s) for s in sources}
+    for node in graph.nodes:
+        if any(type(a) is Symbol and id(a) in reached for a in node.args):
+            reached.update(id(o) for o in node.outputs)
+    return [o for o in outputs if o.dtype.is_floating_point and id(o) in reached]
 
 
 def _flatten(result):

@@ -45,14 +45,19 @@ class CompileWarning(UserWarning):
 class CompiledFunction(Function):
     """The whole compiled program as one operation: its node is the outputs' single grad_fn."""
 
-    node_name = "CompiledFunctionBackward"
+    node_name = "CompiledFunctionBackward"  # torch's name: its CompiledFunction is a Python autograd.Function
     static_name = "compiled"
+    symbol = "compiled"
+    derivatives = ("the compiled backward program",)
 
     @staticmethod
     def forward(ctx, plan, *inputs):
         values = plan.forward.run(inputs)
         ctx.plan, ctx.kept = plan, values[plan.num_outputs:]
-        return tuple(values[:plan.num_outputs])
+        outputs = tuple(values[:plan.num_outputs])
+        if plan.constant_outputs:  # as in eager mode, an output that no input with grad reaches needs none
+            ctx.mark_non_differentiable(*[outputs[i] for i in plan.constant_outputs])
+        return outputs
 
     @staticmethod
     def backward(ctx, *grad_outputs):
@@ -74,7 +79,8 @@ class CompiledPlan:
         self.lifted = [(t, t._data.shape) for t, _ in captured.graph.lifted]
         self.num_outputs = len(captured.outputs)
         self.input_count = len(captured.inputs)
-        self.differentiable = [i for i, o in enumerate(captured.outputs) if o.dtype.is_floating_point]
+        self.differentiable = captured.differentiable
+        self.constant_outputs = [i for i in range(self.num_outputs) if i not in self.differentiable]
         positions = {id(s): i for i, s in enumerate(captured.inputs)}
         self.grad_positions = [positions[id(s)] for s in captured.grad_inputs]
         self.forward = Executor(forward)
