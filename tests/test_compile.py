@@ -266,3 +266,35 @@ def test_dead_code_and_common_subexpressions_are_removed():
     merged = eliminate_common_subexpressions(eliminate_dead_code(program))
     assert [node.op for node in merged.nodes] == ["tanh", "add"]
     assert merged.nodes[1].args[0] is merged.nodes[1].args[1]
+
+
+def test_the_mlp_step_is_fused_and_planned_in_place():
+    step = torch.compile(mlp_loss)
+    x, y, params = mlp_inputs(1)
+    step(x, y, *params)
+    out = io.StringIO()
+    step.explain(file=out)
+    planned = out.getvalue().split("# forward program, memory planned")[1]
+    for op in ("cross_entropy_fused(", "softmax_minus_one_hot(", "relu_mask_(", "add_(", "mul_("):
+        assert op in planned
+    assert "log_softmax" not in planned and "index_scatter" not in planned
+
+
+def test_backward_twice_with_retain_graph_gives_the_same_gradients():
+    step = torch.compile(mlp_loss)
+    x, y, params = mlp_inputs(2)
+    loss = step(x, y, *params)
+    loss.backward(retain_graph=True)
+    first = [p.grad.clone() for p in params]
+    loss.backward()
+    for p, g in zip(params, first):
+        np.testing.assert_allclose(p.grad.numpy(), 2 * g.numpy(), rtol=0, atol=1e-12)
+
+
+def test_relu_keeps_torchs_gradient_at_nan():
+    x = torch.tensor([float("nan"), -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    torch.compile(lambda x: (x.relu() * 3).sum())(x).backward()
+    compiled = x.grad.clone()
+    x.grad = None
+    (x.relu() * 3).sum().backward()
+    assert torch.equal(compiled, x.grad)

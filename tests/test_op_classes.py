@@ -15,8 +15,8 @@ def _engine_functions():
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if cls.__module__.startswith("engine."):
-            found.append(cls)
+        if cls.__module__.startswith("engine.") and not cls.__module__.startswith("engine.compiler."):
+            found.append(cls)  # (the compiler's fused nodes exist only inside compiled programs)
     return sorted(set(found), key=lambda c: (c.__module__, c.__name__))
 
 

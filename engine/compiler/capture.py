@@ -18,6 +18,7 @@ import sys
 from ..autograd.function import set_apply_hook
 from ..tensor import Tensor
 from ..static import Graph, Symbol, gradients
+from .program import Program
 
 _ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -95,18 +96,15 @@ class CaptureGraph(Graph):
 
 
 class Captured:
-    """One trace: its graph, its inputs (traced arguments, then lifted tensors), outputs and gradients."""
+    """One trace of the forward: the program, which inputs need grad, the lifted tensors, the result's shape."""
 
-    def __init__(self, graph, inputs, outputs, seeds, grads, grad_inputs, forward_count):
-        self.graph, self.inputs, self.outputs = graph, inputs, outputs
-        self.seeds, self.grads, self.grad_inputs = seeds, grads, grad_inputs
-        self.forward_count = forward_count
+    def __init__(self, program, needs_grad, lifted, structure):
+        self.program, self.needs_grad, self.lifted, self.structure = program, needs_grad, lifted, structure
 
 
-def capture(fn, args, with_backward):
+def capture(fn, args):
     """Trace `fn(*args)`: float tensor arguments become placeholders, everything else stays a constant.
 
-    Returns (Captured, how the result is shaped: None for one tensor, else its length).
     Raises GraphBreak where the trace cannot stand for later calls.
     """
     graph = CaptureGraph()
@@ -120,27 +118,55 @@ def capture(fn, args, with_backward):
                     call_args.append(symbol)
                 else:
                     call_args.append(arg)
-            result = fn(*call_args)
-            structure, outputs = _flatten(result)
-            forward_count = len(graph.nodes)
+            structure, outputs = _flatten(fn(*call_args))
             _check_no_writes(graph)
-            inputs += graph.lifted
-            grad_inputs = [s for t, s in inputs if t.requires_grad]
-            seeds, grads = [], []
-            differentiable = _depending_on(graph, grad_inputs, outputs)
-            read = {id(a) for node in graph.nodes_for(differentiable) for a in node.args} | {id(o) for o in differentiable}
-            grad_inputs = [s for s in grad_inputs if id(s) in read]  # eager leaves the others' .grad None
-            if with_backward and grad_inputs and differentiable:
-                seeds = [graph.placeholder(f"g{i}", tuple(o.shape), o.dtype) for i, o in enumerate(differentiable)]
-                grads = gradients(differentiable, grad_inputs, grad_ys=seeds)
     except GraphBreak:
         raise
     except Exception as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise GraphBreak(f"{type(error).__name__}: {message}", _where(_traceback_frames(error.__traceback__))) from error
-    captured = Captured(graph, [s for _, s in inputs], outputs, seeds, grads, grad_inputs, forward_count)
-    captured.differentiable = [i for i, o in enumerate(outputs) if any(o is d for d in differentiable)] if seeds else []
-    return captured, structure
+    inputs += graph.lifted
+    program = Program([s for _, s in inputs], graph.nodes, outputs)
+    return Captured(program, [t.requires_grad for t, _ in inputs], [t for t, _ in graph.lifted], structure)
+
+
+class Joint:
+    """The forward program replayed with its backward: seeds (one gradient per differentiable output) in,
+    one gradient per input that needs it out."""
+
+    def __init__(self, program, outputs, seeds, grad_inputs, differentiable):
+        self.program, self.outputs, self.seeds = program, outputs, seeds
+        self.grad_inputs, self.differentiable = grad_inputs, differentiable
+
+
+def differentiate(forward, needs_grad, with_backward):
+    """Replay `forward` in a fresh graph, so each node (fused ones too) gets a ctx, and build its gradients.
+
+    This is AOTAutograd's step: the backward is traced ahead of time, from each node's own backward.
+    """
+    graph = CaptureGraph()
+    with graph:
+        values = {}
+        for s in forward.inputs:
+            values[id(s)] = graph.placeholder(Graph.describe(s), tuple(s.shape), s.dtype, example=s)
+        for node in forward.nodes:
+            args = tuple(values.get(id(a), a) if type(a) is Symbol else a for a in node.args)
+            results = node.function.apply(*args, **node.kwargs)
+            for out, value in zip(node.outputs, results if isinstance(results, tuple) else (results,)):
+                values[id(out)] = value
+        inputs = [values[id(s)] for s in forward.inputs]
+        outputs = [values[id(s)] for s in forward.outputs]
+        grad_inputs = [s for s, needs in zip(inputs, needs_grad) if needs]
+        differentiable = _depending_on(graph, grad_inputs, outputs)
+        read = {id(a) for node in graph.nodes_for(differentiable) for a in node.args} | {id(o) for o in differentiable}
+        grad_inputs = [s for s in grad_inputs if id(s) in read]  # eager leaves the others' .grad None
+        seeds, grads = [], []
+        if with_backward and grad_inputs and differentiable:
+            seeds = [graph.placeholder(f"g{i}", tuple(o.shape), o.dtype) for i, o in enumerate(differentiable)]
+            grads = gradients(differentiable, grad_inputs, grad_ys=seeds)
+    positions = [i for i, o in enumerate(outputs) if any(o is d for d in differentiable)] if seeds else []
+    program = Program(inputs + seeds, graph.nodes, outputs + list(grads))
+    return Joint(program, len(outputs), seeds, grad_inputs, positions)
 
 
 def _depending_on(graph, sources, outputs):

@@ -25,15 +25,20 @@ from ..autograd.function import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ..static import Symbol
-from .capture import GraphBreak, capture
+from .capture import GraphBreak, capture, differentiate
+from .memory import plan_memory
 from .passes import eliminate_common_subexpressions, eliminate_dead_code
 from .program import Executor, Program
 from .rewrites import fuse_patterns
 
-PASSES = (
+FORWARD_PASSES = (
     ("dead-code elimination", eliminate_dead_code),
     ("common-subexpression elimination", eliminate_common_subexpressions),
     ("pattern rewrites", fuse_patterns),
+)
+JOINT_PASSES = (
+    ("dead-code elimination", eliminate_dead_code),
+    ("common-subexpression elimination", eliminate_common_subexpressions),
 )
 RECOMPILE_LIMIT = 8  # torch's cache_size_limit: past it, new signatures run eagerly
 
@@ -74,15 +79,15 @@ class CompiledPlan:
 
     eager = False
 
-    def __init__(self, captured, structure, stages, forward, backward, seconds):
-        self.structure, self.stages, self.compile_seconds = structure, stages, seconds
-        self.lifted = [(t, t._data.shape) for t, _ in captured.graph.lifted]
-        self.num_outputs = len(captured.outputs)
-        self.input_count = len(captured.inputs)
-        self.differentiable = captured.differentiable
+    def __init__(self, captured, joint, stages, forward, backward, seconds):
+        self.structure, self.stages, self.compile_seconds = captured.structure, stages, seconds
+        self.lifted = [(t, t._data.shape) for t in captured.lifted]
+        self.num_outputs = joint.outputs
+        self.input_count = len(captured.program.inputs)
+        self.differentiable = joint.differentiable
         self.constant_outputs = [i for i in range(self.num_outputs) if i not in self.differentiable]
-        positions = {id(s): i for i, s in enumerate(captured.inputs)}
-        self.grad_positions = [positions[id(s)] for s in captured.grad_inputs]
+        positions = {id(s): i for i, s in enumerate(joint.program.inputs)}
+        self.grad_positions = [positions[id(s)] for s in joint.grad_inputs]
         self.forward = Executor(forward)
         self.backward = Executor(backward) if backward is not None else None
 
@@ -98,30 +103,40 @@ class _Eager:
 
 
 def compile_program(fn, args, with_backward):
-    """Capture `fn(*args)` and run the passes: a CompiledPlan. Raises GraphBreak."""
+    """Capture `fn(*args)`, run the passes, build and split the backward: a CompiledPlan. Raises GraphBreak."""
     start = time.perf_counter()
-    captured, structure = capture(fn, args, with_backward)
-    seeds = captured.seeds
-    program = Program(captured.inputs + seeds, captured.graph.nodes, captured.outputs + list(captured.grads))
-    stages = [("captured (forward and backward)", program)]
-    for name, run_pass in PASSES:
+    captured = capture(fn, args)
+    program = captured.program
+    stages = [("captured forward", program)]
+    for name, run_pass in FORWARD_PASSES:
         program = run_pass(program)
         stages.append((name, program))
-    forward, backward = split(program, captured)
-    stages += [("forward program", forward)] + ([("backward program", backward)] if backward is not None else [])
-    return CompiledPlan(captured, structure, stages, forward, backward, time.perf_counter() - start)
+    joint = differentiate(program, captured.needs_grad, with_backward)
+    program = joint.program
+    stages.append(("forward and backward", program))
+    for name, run_pass in JOINT_PASSES:
+        program = run_pass(program)
+        stages.append((name, program))
+    forward, backward = split(program, joint)
+    forward = plan_memory(forward)
+    stages.append(("forward program, memory planned", forward))
+    if backward is not None:
+        backward = plan_memory(backward)
+        stages.append(("backward program, memory planned", backward))
+    return CompiledPlan(captured, joint, stages, forward, backward, time.perf_counter() - start)
 
 
-def split(program, captured):
+def split(program, joint):
     """The forward part (which also returns what backward reads), and the backward part (None without one).
 
     A node belongs to backward when it reads a gradient; everything else runs in forward,
     and the forward values backward reads are kept between the two, as saved tensors are.
     """
-    outputs = program.outputs[:len(captured.outputs)]
-    if not captured.seeds:
-        return eliminate_dead_code(Program(captured.inputs, program.nodes, outputs)), None
-    made_by_backward = {id(s) for s in captured.seeds}
+    inputs = program.inputs[:len(program.inputs) - len(joint.seeds)]
+    outputs = program.outputs[:joint.outputs]
+    if not joint.seeds:
+        return eliminate_dead_code(Program(inputs, program.nodes, outputs)), None
+    made_by_backward = {id(s) for s in joint.seeds}
     forward_nodes, backward_nodes = [], []
     for node in program.nodes:
         if any(id(a) in made_by_backward for a in node.args if type(a) is Symbol):
@@ -129,15 +144,15 @@ def split(program, captured):
             made_by_backward.update(id(o) for o in node.outputs)
         else:
             forward_nodes.append(node)
-    grads = program.outputs[len(captured.outputs):]
-    backward = eliminate_dead_code(Program(captured.seeds, backward_nodes, grads))
+    grads = program.outputs[joint.outputs:]
+    backward = eliminate_dead_code(Program(joint.seeds, backward_nodes, grads))
     kept, seen = [], set()
     for value in [a for node in backward.nodes for a in node.args] + grads:
         if type(value) is Symbol and id(value) not in made_by_backward and id(value) not in seen:
             seen.add(id(value))
             kept.append(value)
-    backward = Program(list(captured.seeds) + kept, backward.nodes, grads)
-    forward = eliminate_dead_code(Program(captured.inputs, forward_nodes, outputs + kept))
+    backward = Program(list(joint.seeds) + kept, backward.nodes, grads)
+    forward = eliminate_dead_code(Program(inputs, forward_nodes, outputs + kept))
     return forward, backward
 
 

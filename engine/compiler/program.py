@@ -22,8 +22,9 @@ class Program:
         return Program(self.inputs, self.nodes if nodes is None else nodes, self.outputs if outputs is None else outputs)
 
     def bytes_per_step(self):
-        """Bytes of new arrays one run allocates: every node's outputs, less those it writes in place."""
-        return sum(out._data.nbytes for node in self.nodes for out in node.outputs if not getattr(node, "in_place", False))
+        """Bytes of new arrays one run allocates: node outputs, less views and what a node writes in place."""
+        return sum(out._data.nbytes for node in self.nodes for out in node.outputs[1 if getattr(node, "in_place", False) else 0:]
+                   if out._data.base is None)  # a view allocates nothing
 
     def __len__(self):
         return len(self.nodes)
@@ -47,7 +48,7 @@ def _shown_args(node):
     """Tensors by name; settings as name=value, left out when None or False (as the static printout does)."""
     try:
         names = list(inspect.signature(node.function.forward).parameters)[1:]
-    except (TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError):  # an in-place kernel of the memory planner
         names = []
     shown = []
     for index, value in enumerate(node.args):
