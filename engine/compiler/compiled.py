@@ -22,10 +22,11 @@ import time
 import warnings
 
 from ..autograd.function import Function
-from ..grad_mode import is_grad_enabled
+from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor
 from ..static import Symbol
 from .capture import GraphBreak, capture, differentiate
+from .kernels import lower_kernels
 from .memory import plan_memory
 from .passes import eliminate_common_subexpressions, eliminate_dead_code
 from .program import Executor, Program
@@ -67,7 +68,12 @@ class CompiledFunction(Function):
     @staticmethod
     def backward(ctx, *grad_outputs):
         plan = ctx.plan
-        grads = plan.backward.run([grad_outputs[i] for i in plan.differentiable] + ctx.kept)
+        seeds = [grad_outputs[i] for i in plan.differentiable]
+        if is_grad_enabled():  # create_graph=True: the compiled backward is not itself differentiable
+            with no_grad():
+                grads = plan.backward.run(seeds + ctx.kept)
+        else:
+            grads = plan.backward.run(seeds + ctx.kept)
         result = [None] * (1 + plan.input_count)
         for position, grad in zip(plan.grad_positions, grads):
             result[1 + position] = grad
@@ -118,10 +124,10 @@ def compile_program(fn, args, with_backward):
         program = run_pass(program)
         stages.append((name, program))
     forward, backward = split(program, joint)
-    forward = plan_memory(forward)
+    forward = lower_kernels(plan_memory(forward))
     stages.append(("forward program, memory planned", forward))
     if backward is not None:
-        backward = plan_memory(backward)
+        backward = lower_kernels(plan_memory(backward))
         stages.append(("backward program, memory planned", backward))
     return CompiledPlan(captured, joint, stages, forward, backward, time.perf_counter() - start)
 
@@ -175,7 +181,8 @@ class Compiled:
         self.last = plan
         inputs = [a for a in args if isinstance(a, Tensor) and a._data.dtype.kind == "f"] + [t for t, _ in plan.lifted]
         if plan.backward is None:
-            outputs = plan.forward.run(inputs)[:plan.num_outputs]
+            with no_grad():
+                outputs = plan.forward.run(inputs)[:plan.num_outputs]
         else:
             outputs = CompiledFunction.apply(plan, *inputs)
         return outputs[0] if plan.structure is None else tuple(outputs)

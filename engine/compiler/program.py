@@ -5,9 +5,9 @@ symbols), or the compiler's own fused nodes, which look the same. Running a prog
 does not walk a graph: `Executor` turns it once into a list of steps reading and
 writing numbered slots, and frees each slot after its last reader.
 """
+import builtins
 import inspect
 
-from ..grad_mode import no_grad
 from ..tensor import Tensor
 from ..static import Graph, Symbol
 
@@ -72,54 +72,53 @@ def readers(program):
 
 
 class Executor:
-    """A program lowered to steps over numbered slots: what replaying it costs is the kernels, and a loop."""
+    """A program turned into the source of one Python function, one line per node, and compiled.
+
+    Replaying it then costs the kernels and a function call per node: no graph walk, no
+    dictionary of values; a value is deleted after its last reader, as eager code frees it.
+    `source` keeps the text (torch's Inductor writes its output code the same way).
+    """
 
     def __init__(self, program):
-        slots = {}
+        names, constants = {}, {}
 
-        def slot(symbol):
-            return slots.setdefault(id(symbol), len(slots))
+        def name(symbol):
+            return names.setdefault(id(symbol), f"t{len(names)}")
 
-        self.input_slots = [slot(s) for s in program.inputs]
+        def argument(value):
+            if type(value) is Symbol:
+                return name(value)
+            key = f"c{len(constants)}"
+            constants[key] = value
+            return key
+
+        parameters = [name(s) for s in program.inputs]
         last_read = {}
         for step, node in enumerate(program.nodes):
             for a in node.args:
                 if type(a) is Symbol:
                     last_read[id(a)] = step
-        kept = {id(s) for s in program.outputs} | {id(s) for s in program.inputs}  # inputs belong to the caller
-        free_after = [[] for _ in program.nodes]
-        for key, step in last_read.items():
-            if key not in kept and key in slots:
-                free_after[step].append(slots[key])
-        self.steps = []
-        for node, frees in zip(program.nodes, free_after):
-            template = list(node.args)
-            reads = tuple((i, slot(a)) for i, a in enumerate(node.args) if type(a) is Symbol)
-            writes = tuple(slot(o) for o in node.outputs)
-            self.steps.append((node.function.apply, template, reads, node.kwargs, writes, tuple(frees)))
-        self.output_slots = [slot(s) for s in program.outputs]
-        self.size = len(slots)
+        kept = {id(s) for s in program.outputs} | {id(s) for s in program.inputs}
+        lines = [f"def run({', '.join(parameters)}):"]
+        for step, node in enumerate(program.nodes):
+            function = f"f{step}"
+            constants[function] = node.function.apply
+            args = [argument(a) for a in node.args]
+            if node.kwargs:
+                constants[f"k{step}"] = node.kwargs
+                args.append(f"**k{step}")
+            targets = ", ".join(name(o) for o in node.outputs) + ("," if len(node.outputs) > 1 else "")
+            lines.append(f"    {targets} = {function}({', '.join(args)})")
+            dead = sorted({name(a) for a in node.args if type(a) is Symbol and last_read[id(a)] == step
+                           and id(a) not in kept})
+            if dead:
+                lines.append(f"    del {', '.join(dead)}")
+        lines.append(f"    return [{', '.join(name(o) for o in program.outputs)}]")
+        self.source = "\n".join(lines)
+        namespace = dict(constants)
+        exec(builtins.compile(self.source, "<compiled program>", "exec"), namespace)  # noqa: S102 (our own generated text)
+        self.run_function = namespace["run"]
 
     def run(self, inputs):
         """The output values (tensors) for these input tensors."""
-        registers = [None] * self.size
-        for index, value in zip(self.input_slots, inputs):
-            registers[index] = value
-        with no_grad():
-            for apply, template, reads, kwargs, writes, frees in self.steps:
-                args = template.copy()
-                for position, index in reads:
-                    args[position] = registers[index]
-                result = apply(*args, **kwargs)
-                if len(writes) == 1:
-                    registers[writes[0]] = result
-                else:
-                    for index, value in zip(writes, result):
-                        registers[index] = value
-                for index in frees:
-                    registers[index] = None
-        return [registers[index] for index in self.output_slots]
-
-
-def is_tensor_constant(value):
-    return isinstance(value, Tensor) and type(value) is not Symbol
+        return self.run_function(*inputs)

@@ -74,7 +74,8 @@ class ReluMask(Function):
 
     @staticmethod
     def forward(ctx, x, out=None):
-        mask = np.logical_not(np.less_equal(x._data, 0))
+        mask = np.less_equal(x._data, 0)
+        np.logical_not(mask, out=mask)
         result = np.multiply(x._data, mask, out=out)
         mask = from_numpy(mask)
         ctx.save_for_backward(mask)
