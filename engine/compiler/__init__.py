@@ -1,8 +1,10 @@
 """`engine.compiler`: the graph compiler behind `engine.compile` (torch.compile's counterpart).
 
-- `capture`: trace a function and its backward into one program (torch's Dynamo and AOTAutograd).
-- `passes`, `rewrites`: make the program smaller and cheaper, each pass printable (Inductor's job).
-- `program`: the program itself, and the executor that replays it.
+- `capture`: trace a function, then its backward, into programs (torch's Dynamo and AOTAutograd).
+- `passes`, `rewrites`, `memory`, `kernels`: make the program smaller and cheaper, each step
+  printable: dead code, common subexpressions, fused patterns, buffers reused in place,
+  direct NumPy kernels (Inductor's job).
+- `program`: the program itself, and the executor that runs it as generated Python.
 - `compiled`: `compile(fn)`, the guards that pick a compiled program per signature, and
   the `CompiledFunctionBackward` node that runs the backward program.
 """

@@ -207,9 +207,15 @@ class Compiled:
         if self.last is None:
             print(f"{self.__name__} has not been compiled yet: call it once", file=file)
             return
+        previous = None
         for title, program in self.last.stages:
-            print(f"# {title}: {len(program)} nodes, {_bytes(program.bytes_per_step())} allocated per step", file=file)
+            summary = f"# {title}: {len(program)} nodes, {_bytes(program.bytes_per_step())} allocated per step"
+            if previous is not None and str(program) == previous:
+                print(summary + " (unchanged)", file=file)
+                continue
+            print(summary, file=file)
             print(program, file=file)
+            previous = str(program)
         print(f"# compiled in {self.last.compile_seconds * 1e3:.1f} ms", file=file)
 
 
