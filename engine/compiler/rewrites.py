@@ -33,9 +33,10 @@ class CrossEntropyFused(Function):
         data = z._data
         rows, targets = index
         shifted = data - data.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
+        picked = shifted[rows, targets].sum()
+        e = np.exp(shifted, out=shifted)
         total = e.sum(axis=1, keepdims=True)
-        loss = (np.log(total).sum() - shifted[rows, targets].sum()) / data.shape[0]
+        loss = (np.log(total).sum() - picked) / data.shape[0]
         np.divide(e, total, out=e)
         probs = from_numpy(e)
         ctx.index = index
@@ -65,7 +66,7 @@ class SoftmaxMinusOneHot(Function):
 
 
 class ReluMask(Function):
-    """relu(x), and the mask backward multiplies by (x ≤ 0 is false, so NaN passes)."""
+    """relu(x), and the mask backward multiplies by (relu(x) ≠ 0, so NaN passes)."""
 
     node_name = "ReluMaskBackward"
     static_name = "relu_mask"
@@ -74,10 +75,9 @@ class ReluMask(Function):
 
     @staticmethod
     def forward(ctx, x, out=None):
-        mask = np.less_equal(x._data, 0)
-        np.logical_not(mask, out=mask)
-        result = np.multiply(x._data, mask, out=out)
-        mask = from_numpy(mask)
+        result = np.maximum(x._data, 0, out=out, dtype=x._data.dtype)  # as eager relu computes it
+        # relu(x) ≠ 0 is x > 0, or NaN: torch's threshold_backward passes the gradient at NaN too.
+        mask = from_numpy(np.not_equal(result, 0))
         ctx.save_for_backward(mask)
         return (x if out is not None else from_numpy(result)), mask
 
