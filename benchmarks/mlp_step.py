@@ -21,6 +21,7 @@ Linear 64→128 → ReLU → Linear 128→10 → log_softmax → NLL loss (the m
     1.6
 """
 import math
+import time
 
 import numpy as np
 
@@ -78,6 +79,36 @@ def step(lib, x, y, params, lr=LEARNING_RATE):
     return loss.item()
 
 
+def loss_of(lib, x, y, params):
+    """The forward half of `step`: what the compiled contestants compile."""
+    w1, b1, w2, b2 = params
+    h = (x @ w1 + b1).relu()
+    logp = (h @ w2 + b2).log_softmax(dim=1)
+    return -logp[lib.arange(x.shape[0]), y].mean()
+
+
+def compiled_step(compiled_loss, lib, x, y, params, lr=LEARNING_RATE):
+    """`step` with its forward and backward run by a compiled loss; the SGD update is the same eager code."""
+    loss = compiled_loss(x, y, *params)
+    loss.backward()
+    with lib.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
+    return loss.item()
+
+
+def compile_loss(lib, x, y, params):
+    """`lib.compile` applied to `loss_of`, compiled by one call and its backward; returns it and the seconds taken."""
+    compiled = lib.compile(lambda x, y, *params: loss_of(lib, x, y, params))
+    start = time.perf_counter()
+    compiled(x, y, *params).backward()
+    seconds = time.perf_counter() - start
+    for p in params:
+        p.grad = None
+    return compiled, seconds
+
+
 class NumpyFloor:
     """The same step written by hand in NumPy, as tight as plain NumPy allows.
 
@@ -125,8 +156,12 @@ class NumpyFloor:
         return float(loss)
 
 
-def contestants():
-    """{name: step function with no arguments}, each with its own copy of the same data and weights."""
+def contestants(compile_seconds=None):
+    """{name: step function with no arguments}, each with its own copy of the same data and weights.
+
+    The compiled contestants (`engine.compile`, and `torch.compile` where torch and a C++
+    compiler are present) are compiled here; the seconds that took go into `compile_seconds`.
+    """
     import engine
 
     x, y, source = data()
@@ -140,8 +175,25 @@ def contestants():
         lx, ly = lib.tensor(x.copy()), lib.tensor(y.copy())
         params = [lib.tensor(w.copy(), requires_grad=True) for w in weights]
         steps[name] = lambda lib=lib, lx=lx, ly=ly, params=params: step(lib, lx, ly, params)
+    for name, lib in compiled_libraries(libraries).items():
+        lx, ly = lib.tensor(x.copy()), lib.tensor(y.copy())
+        params = [lib.tensor(w.copy(), requires_grad=True) for w in weights]
+        compiled, seconds = compile_loss(lib, lx, ly, params)
+        if compile_seconds is not None:
+            compile_seconds[name] = seconds
+        steps[name] = lambda c=compiled, lib=lib, lx=lx, ly=ly, params=params: compiled_step(c, lib, lx, ly, params)
     steps["numpy"] = NumpyFloor(x.copy(), y.copy(), weights).step
     return steps, source
+
+
+def compiled_libraries(libraries):
+    """{contestant name: library} for the compilers to run: the engine's always, torch's with a C++ compiler."""
+    import shutil
+
+    compilers = {"engine.compile": libraries["engine"]}
+    if "torch" in libraries and (shutil.which("c++") or shutil.which("g++")):
+        compilers["torch.compile"] = libraries["torch"]
+    return compilers
 
 
 def check_same_work(steps, rtol=1e-4):
@@ -161,7 +213,8 @@ def measure(repeats=31, number=10, warmup=2):
     `repeats` interleaved rounds of `number` steps each (plus `warmup` discarded rounds).
     """
     with timing.single_threaded():
-        steps, source = contestants()
+        compile_seconds = {}
+        steps, source = contestants(compile_seconds)
         losses = check_same_work(steps)
         timing.collected()
         raw = timing.interleaved({name: timing.block(run, number) for name, run in steps.items()}, repeats, warmup)
@@ -173,6 +226,9 @@ def measure(repeats=31, number=10, warmup=2):
         ratios["torch/numpy"] = timing.ratio(results["torch"], results["numpy"])
     else:
         notes.append("torch is not installed: torch column skipped")
+    ratios.update(compiled_ratios(results))
+    if "torch" in results and "torch.compile" not in results:
+        notes.append("no C++ compiler: torch.compile column skipped")
     return {
         "benchmark": "mlp_step",
         "data": source,
@@ -182,8 +238,18 @@ def measure(repeats=31, number=10, warmup=2):
         "losses_first_two_steps": losses,
         "contestants": results,
         "ratios": ratios,
+        "compile_seconds": compile_seconds,
         "notes": notes,
     }
+
+
+def compiled_ratios(results):
+    """engine.compile against the floor, eager engine, torch eager and torch.compile, where they ran."""
+    ratios = {}
+    for other in ("numpy", "engine", "torch", "torch.compile"):
+        if "engine.compile" in results and other in results:
+            ratios[f"engine.compile/{other}"] = timing.ratio(results["engine.compile"], results[other])
+    return ratios
 
 
 def _main():
@@ -202,8 +268,10 @@ def _main():
         for name, summary in result["contestants"].items():
             print(f"{name:8} {summary['median_cpu_seconds'] * 1e3:8.3f} CPU ms/step {summary['median_seconds'] * 1e3:8.3f} wall ms/step"
                   f"  {summary['median_minor_faults']:7.1f} faults/step")
+        for name, seconds in result["compile_seconds"].items():
+            print(f"{name} compiled in {seconds * 1e3:.0f} ms (first call with its backward)")
         for key, value in result["ratios"].items():
-            print(f"{key:14} CPU time {value['cpu']:.3f} (paired {value['cpu_paired']:.3f}), "
+            print(f"{key:28} CPU time {value['cpu']:.3f} (paired {value['cpu_paired']:.3f}), "
                   f"wall clock {value['wall']:.3f} (paired {value['wall_paired']:.3f})")
 
 

@@ -22,8 +22,22 @@ def forward_backward(x):
     x.grad = None
 
 
-def contestants():
+def expression(x):
+    return ((x * x + x).tanh() * 2).sum()
+
+
+def compiled_forward_backward(compiled, x):
+    """The same unit with the expression and its backward compiled."""
+    compiled(x).backward()
+    x.grad = None
+
+
+def contestants(compile_seconds=None):
+    """{name: call}, and the libraries; the compiled contestants' compile time goes into `compile_seconds`."""
+    import time
+
     import engine
+    from benchmarks.mlp_step import compiled_libraries
 
     start = np.random.default_rng(0).standard_normal(SIZE).astype(np.float32)
     libraries = {"engine": engine}
@@ -34,6 +48,14 @@ def contestants():
     for name, lib in libraries.items():
         x = lib.tensor(start.copy(), requires_grad=True)
         calls[name] = lambda x=x: forward_backward(x)
+    for name, lib in compiled_libraries(libraries).items():
+        x = lib.tensor(start.copy(), requires_grad=True)
+        compiled = lib.compile(expression)
+        began = time.perf_counter()
+        compiled_forward_backward(compiled, x)
+        if compile_seconds is not None:
+            compile_seconds[name] = time.perf_counter() - began
+        calls[name] = lambda c=compiled, x=x: compiled_forward_backward(c, x)
     return calls, libraries
 
 
@@ -54,7 +76,8 @@ def check_same_work(libraries):
 def measure(repeats=31, number=200, warmup=2):
     """Median seconds per forward+backward for each library, and the engine/torch ratio, as a dict."""
     with timing.single_threaded():
-        calls, libraries = contestants()
+        compile_seconds = {}
+        calls, libraries = contestants(compile_seconds)
         check_same_work(libraries)
         timing.collected()
         raw = timing.interleaved({name: timing.block(call, number) for name, call in calls.items()}, repeats, warmup)
@@ -64,6 +87,9 @@ def measure(repeats=31, number=200, warmup=2):
         ratios["engine/torch"] = timing.ratio(results["engine"], results["torch"])
     else:
         notes.append("torch is not installed: no engine/torch ratio")
+    for other in ("engine", "torch", "torch.compile"):
+        if other in results:
+            ratios[f"engine.compile/{other}"] = timing.ratio(results["engine.compile"], results[other])
     return {
         "benchmark": "tiny_graph",
         "expression": "((x*x + x).tanh() * 2).sum(), forward + backward",
@@ -72,6 +98,7 @@ def measure(repeats=31, number=200, warmup=2):
         "calls_per_round": number,
         "contestants": results,
         "ratios": ratios,
+        "compile_seconds": compile_seconds,
         "notes": notes,
     }
 
@@ -79,8 +106,10 @@ def measure(repeats=31, number=200, warmup=2):
 if __name__ == "__main__":
     result = measure()
     for name, summary in result["contestants"].items():
-        print(f"{name:8} {summary['median_cpu_seconds'] * 1e6:8.1f} CPU µs, {summary['median_seconds'] * 1e6:8.1f} wall µs "
+        print(f"{name:14} {summary['median_cpu_seconds'] * 1e6:8.1f} CPU µs, {summary['median_seconds'] * 1e6:8.1f} wall µs "
               "per forward+backward")
+    for name, seconds in result["compile_seconds"].items():
+        print(f"{name} compiled in {seconds * 1e3:.0f} ms (first call with its backward)")
     for key, value in result["ratios"].items():
-        print(f"{key:14} CPU time {value['cpu']:.3f} (paired {value['cpu_paired']:.3f}), "
+        print(f"{key:28} CPU time {value['cpu']:.3f} (paired {value['cpu_paired']:.3f}), "
                   f"wall clock {value['wall']:.3f} (paired {value['wall_paired']:.3f})")

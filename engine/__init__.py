@@ -33,11 +33,12 @@ from .serialization import load, save
 from .size import Size
 from .broadcasting import broadcast_shapes
 from . import functional, nn, optim, return_types, static, utils, viz
+from .compiler import compile  # noqa: A001  (torch.compile's name, as torch shadows the builtin too)
 
 __version__ = "0.1.0"
 
 __all__ = sorted([
-    "Function", "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "bool", "broadcast_shapes", "cuda",
+    "Function", "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "bool", "broadcast_shapes", "compile", "cuda",
     "device", "double", "dtype", "empty", "empty_like", "enable_grad", "eye", "float", "float16", "float32",
     "float64", "from_numpy", "full", "full_like", "get_default_dtype", "half", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "is_grad_enabled", "is_tensor", "linspace", "long", "manual_seed", "nn", "no_grad",

@@ -43,9 +43,9 @@ def gradients(ys, xs, grad_ys=None):
         if isinstance(node, CondNode):
             _cond_backward(node, outputs_grads[0], grads)
             continue
-        for out, grad in zip(node.outputs, outputs_grads):
-            if grad is None:
-                outputs_grads[node.outputs.index(out)] = Fill.apply(out, _number(0.0))
+        for index, (out, grad) in enumerate(zip(node.outputs, outputs_grads)):
+            if grad is None:  # (by position: list.index would compare symbols with ==, a recorded op)
+                outputs_grads[index] = Fill.apply(out, _number(0.0))
         for arg, grad in zip(node.args, _backward(node, outputs_grads)):
             if grad is not None and isinstance(arg, Symbol):
                 _accumulate(grads, arg, grad)

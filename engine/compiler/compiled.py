@@ -1,0 +1,253 @@
+"""`engine.compile(fn)`: capture once per input signature, optimise, then replay forward and backward.
+
+>>> import engine as torch
+>>> @torch.compile
+... def f(x):
+...     return ((x * x + x).tanh() * 2).sum()
+>>> x = torch.tensor([0.5, -1.0], requires_grad=True)
+>>> loss = f(x)
+>>> loss.grad_fn.name()
+'CompiledFunctionBackward'
+>>> loss.backward()
+>>> torch.allclose(x.grad, 2 * (1 - (x * x + x).tanh() ** 2) * (2 * x + 1))
+True
+
+A signature is what the guards compare on each call: the grad mode, each tensor
+argument's shape, dtype and requires_grad (an integer tensor's values too: the program
+indexes with them as constants), and every other argument's value. A call whose
+signature was compiled before replays that program; a new one compiles again.
+"""
+import functools
+import time
+import warnings
+
+from ..autograd.function import Function
+from ..grad_mode import is_grad_enabled, no_grad
+from ..tensor import Tensor
+from ..static import Symbol
+from .capture import GraphBreak, capture, differentiate
+from .kernels import lower_kernels
+from .memory import plan_memory
+from .passes import eliminate_common_subexpressions, eliminate_dead_code
+from .program import Executor, Program
+from .rewrites import fuse_patterns
+
+FORWARD_PASSES = (
+    ("dead-code elimination", eliminate_dead_code),
+    ("common-subexpression elimination", eliminate_common_subexpressions),
+    ("pattern rewrites", fuse_patterns),
+)
+JOINT_PASSES = (
+    ("dead-code elimination", eliminate_dead_code),
+    ("common-subexpression elimination", eliminate_common_subexpressions),
+)
+RECOMPILE_LIMIT = 8  # torch's cache_size_limit: past it, new signatures run eagerly
+
+
+class CompileWarning(UserWarning):
+    """A call could not run compiled (a graph break, or too many recompilations) and ran eagerly."""
+
+
+class CompiledFunction(Function):
+    """The whole compiled program as one operation: its node is the outputs' single grad_fn."""
+
+    node_name = "CompiledFunctionBackward"  # torch's name: its CompiledFunction is a Python autograd.Function
+    static_name = "compiled"
+    symbol = "compiled"
+    derivatives = ("the compiled backward program",)
+
+    @staticmethod
+    def forward(ctx, plan, *inputs):
+        values = plan.forward.run(inputs)
+        ctx.plan, ctx.kept = plan, values[plan.num_outputs:]
+        outputs = tuple(values[:plan.num_outputs])
+        if plan.constant_outputs:  # as in eager mode, an output that no input with grad reaches needs none
+            ctx.mark_non_differentiable(*[outputs[i] for i in plan.constant_outputs])
+        return outputs
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        plan = ctx.plan
+        seeds = [grad_outputs[i] for i in plan.differentiable]
+        if is_grad_enabled():  # create_graph=True: the compiled backward is not itself differentiable
+            with no_grad():
+                grads = plan.backward.run(seeds + ctx.kept)
+        else:
+            grads = plan.backward.run(seeds + ctx.kept)
+        result = [None] * (1 + plan.input_count)
+        for position, grad in zip(plan.grad_positions, grads):
+            result[1 + position] = grad
+        return tuple(result)
+
+
+class CompiledPlan:
+    """What one signature compiled to: the forward and backward executors, and the stages for explain()."""
+
+    eager = False
+
+    def __init__(self, captured, joint, stages, forward, backward, seconds):
+        self.structure, self.stages, self.compile_seconds = captured.structure, stages, seconds
+        self.lifted = [(t, t._data.shape) for t in captured.lifted]
+        self.num_outputs = joint.outputs
+        self.input_count = len(captured.program.inputs)
+        self.differentiable = joint.differentiable
+        self.constant_outputs = [i for i in range(self.num_outputs) if i not in self.differentiable]
+        positions = {id(s): i for i, s in enumerate(joint.program.inputs)}
+        self.grad_positions = [positions[id(s)] for s in joint.grad_inputs]
+        self.forward = Executor(forward)
+        self.backward = Executor(backward) if backward is not None else None
+
+    def guards_hold(self):
+        return all(t._data.shape == shape and t.requires_grad for t, shape in self.lifted)
+
+
+class _Eager:
+    eager = True
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+def compile_program(fn, args, with_backward):
+    """Capture `fn(*args)`, run the passes, build and split the backward: a CompiledPlan. Raises GraphBreak."""
+    start = time.perf_counter()
+    captured = capture(fn, args)
+    program = captured.program
+    stages = [("captured forward", program)]
+    for name, run_pass in FORWARD_PASSES:
+        program = run_pass(program)
+        stages.append((name, program))
+    joint = differentiate(program, captured.needs_grad, with_backward)
+    program = joint.program
+    stages.append(("forward and backward", program))
+    for name, run_pass in JOINT_PASSES:
+        program = run_pass(program)
+        stages.append((name, program))
+    forward, backward = split(program, joint)
+    forward = lower_kernels(plan_memory(forward))
+    stages.append(("forward program, memory planned", forward))
+    if backward is not None:
+        backward = lower_kernels(plan_memory(backward))
+        stages.append(("backward program, memory planned", backward))
+    return CompiledPlan(captured, joint, stages, forward, backward, time.perf_counter() - start)
+
+
+def split(program, joint):
+    """The forward part (which also returns what backward reads), and the backward part (None without one).
+
+    A node belongs to backward when it reads a gradient; everything else runs in forward,
+    and the forward values backward reads are kept between the two, as saved tensors are.
+    """
+    inputs = program.inputs[:len(program.inputs) - len(joint.seeds)]
+    outputs = program.outputs[:joint.outputs]
+    if not joint.seeds:
+        return eliminate_dead_code(Program(inputs, program.nodes, outputs)), None
+    made_by_backward = {id(s) for s in joint.seeds}
+    forward_nodes, backward_nodes = [], []
+    for node in program.nodes:
+        if any(id(a) in made_by_backward for a in node.args if type(a) is Symbol):
+            backward_nodes.append(node)
+            made_by_backward.update(id(o) for o in node.outputs)
+        else:
+            forward_nodes.append(node)
+    grads = program.outputs[joint.outputs:]
+    backward = eliminate_dead_code(Program(joint.seeds, backward_nodes, grads))
+    kept, seen = [], set()
+    for value in [a for node in backward.nodes for a in node.args] + grads:
+        if type(value) is Symbol and id(value) not in made_by_backward and id(value) not in seen:
+            seen.add(id(value))
+            kept.append(value)
+    backward = Program(list(joint.seeds) + kept, backward.nodes, grads)
+    forward = eliminate_dead_code(Program(inputs, forward_nodes, outputs + kept))
+    return forward, backward
+
+
+class Compiled:
+    """A compiled function: call it as the original; `explain()` shows what the compiler did."""
+
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.cache = {}
+        self.last = None
+
+    def __call__(self, *args):
+        key = _signature(args)
+        plan = self.cache.get(key)
+        if plan is None or (not plan.eager and not plan.guards_hold()):
+            plan = self._compile(key, args)
+        if plan.eager:
+            return self.fn(*args)
+        self.last = plan
+        inputs = [a for a in args if isinstance(a, Tensor) and a._data.dtype.kind == "f"] + [t for t, _ in plan.lifted]
+        if plan.backward is None:
+            with no_grad():
+                outputs = plan.forward.run(inputs)[:plan.num_outputs]
+        else:
+            outputs = CompiledFunction.apply(plan, *inputs)
+        return outputs[0] if plan.structure is None else tuple(outputs)
+
+    def _compile(self, key, args):
+        if len(self.cache) >= RECOMPILE_LIMIT:
+            plan = _Eager(f"more than {RECOMPILE_LIMIT} signatures")
+            warnings.warn(f"engine.compile: {self.__name__} was recompiled {RECOMPILE_LIMIT} times; calls with new "
+                          "signatures now run eagerly", CompileWarning, stacklevel=3)
+        else:
+            try:
+                plan = compile_program(self.fn, args, with_backward=is_grad_enabled())
+            except GraphBreak as graph_break:
+                plan = _Eager(str(graph_break))
+                warnings.warn(f"engine.compile: graph break in {self.__name__}: {graph_break}; it runs eagerly",
+                              CompileWarning, stacklevel=3)
+        self.cache[key] = plan
+        return plan
+
+    def explain(self, file=None):
+        """Print the program before and after each pass, with node counts and bytes allocated per step."""
+        if self.last is None:
+            print(f"{self.__name__} has not been compiled yet: call it once", file=file)
+            return
+        previous = None
+        for title, program in self.last.stages:
+            summary = f"# {title}: {len(program)} nodes, {_bytes(program.bytes_per_step())} allocated per step"
+            if previous is not None and str(program) == previous:
+                print(summary + " (unchanged)", file=file)
+                continue
+            print(summary, file=file)
+            print(program, file=file)
+            previous = str(program)
+        print(f"# compiled in {self.last.compile_seconds * 1e3:.1f} ms", file=file)
+
+
+def _bytes(count):
+    return f"{count / 1024:.1f} KiB" if count >= 1024 else f"{count} B"
+
+
+def _signature(args):
+    key = [is_grad_enabled()]
+    for a in args:
+        if isinstance(a, Tensor):
+            data = a._data
+            if data.dtype.kind == "f":
+                key.append((data.shape, data.dtype, a.requires_grad))
+            else:
+                key.append((data.shape, data.dtype, data.tobytes()))
+        else:
+            try:
+                hash(a)
+                key.append((type(a), a))
+            except TypeError:
+                key.append(("object", id(a)))
+    return tuple(key)
+
+
+def compile(fn=None, **options):
+    """Compile `fn`, as `torch.compile` does; use as `compile(fn)` or as the decorator `@compile`.
+
+    The first call for a signature traces `fn` and its backward into a program, runs the
+    passes, and from then on calls replay it. Options torch takes (`mode`, `fullgraph`, ...)
+    are accepted and ignored.
+    """
+    if fn is None:
+        return lambda f: Compiled(f)
+    return Compiled(fn)
