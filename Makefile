@@ -1,8 +1,8 @@
 # PyTorch 101, Rebuilt: one command per job.
 #
-#   make book        build the HTML book into _build/html
+#   make book        build the HTML book into _build/html, and its live site into _build/html/lite
 #   make test        engine tests (on the pinned numpy and on numpy 2.0.2), strict nbval on every
-#                    notebook, real-browser test of the book
+#                    notebook, real-browser tests of the book and of every chapter run live
 #   make notebooks   re-execute every notebook in book/ in place (stored outputs follow the engine)
 #   make lab         JupyterLab on the book, with the same environment
 #   make bench       measure into benchmarks/results.json (needs torch) and refresh the pages quoting it
@@ -139,6 +139,7 @@ book: $(BOOK_STAMP)
 $(BOOK_STAMP): $(VENV_STAMP) $(VENDOR_STAMP) $(BOOK_INPUTS) | book-system-deps
 	rm -rf $(HTML) $(BUILD)/.doctrees $(BUILD)/jupyter_execute $(BOOK_STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/python book/_tools/build_lite.py $(HTML)/lite
 	@touch $@
 
 .PHONY: serve
@@ -161,7 +162,7 @@ test: test-system-deps $(VENV_STAMP) test-numpy-min $(BOOK_STAMP)
 test-numpy-min: $(NUMPY_MIN_STAMP)
 	$(VENV_NUMPY_MIN)/bin/python -c 'import numpy; assert numpy.__version__ == "$(NUMPY_MIN)", numpy.__version__'
 	$(VENV_NUMPY_MIN)/bin/python -m pytest -n $(JOBS) -q -p no:cacheprovider tests \
-		--ignore=tests/test_book_browser.py --ignore=tests/test_post_claims.py
+		--ignore=tests/test_book_browser.py --ignore=tests/test_live_book.py --ignore=tests/test_post_claims.py
 
 ## Notebooks, JupyterLab, benchmarks ###############################################
 

@@ -1,0 +1,124 @@
+"""The live book: each chapter, opened from _build/html/lite, runs in headless chromium.
+
+This is what a reader gets from "Run this chapter live": JupyterLite, the Pyodide kernel,
+the engine and the chapter's packages, all loaded from the book's own site. Requests to
+any host but 127.0.0.1 are refused and counted as failures. Each chapter runs all its
+cells, and no cell may end in an error. The cold start (page to a ready kernel) and the
+run time of each chapter are printed (`pytest -s` shows them).
+
+JupyterLite's Run All stops at the first error, and some cells raise on purpose (tagged
+`raises-exception`, as for nbval and the book build); so the test runs the cells one by
+one, with Shift+Enter, and only those tagged cells may end in an error.
+
+The test reuses `make book`'s build, and skips when the live site or chromium is absent.
+"""
+
+import functools
+import json
+import http.server
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from test_book_browser import CHROMIUM_ARGS, HOW_TO_ENABLE, QuietHandler, chromium_path
+
+ROOT = Path(__file__).resolve().parents[1]
+LITE = ROOT / "_build" / "html" / "lite"
+CHAPTERS = sorted(path.name for path in (ROOT / "book").glob("*.ipynb"))
+KERNEL_READY_S = 240
+CHAPTER_RUN_S = 600
+
+KERNEL_IDLE = """() => {
+    const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    const name = document.querySelector('.jp-KernelName');
+    return status && name && /Pyodide/.test(name.innerText) && status.dataset.status === 'idle';
+}"""
+# The kernel is idle and no cell waits to run ([*]), at two polls in a row.
+SETTLED = """() => {
+    const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    const waiting = [...document.querySelectorAll('.jp-InputPrompt')].some(p => p.innerText.includes('*'));
+    const done = status && status.dataset.status === 'idle' && !waiting;
+    window.__liveDone = done ? (window.__liveDone || 0) + 1 : 0;
+    return window.__liveDone >= 2;
+}"""
+ERRORS = """() => [...document.querySelectorAll('.jp-CodeCell')].flatMap((cell, i) =>
+    [...cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+        .map(out => out.innerText)
+        .filter(text => /Traceback|Error:/.test(text))
+        .map(text => [i, text.slice(-600)]))"""
+# (Shift+Enter on the last cell adds an empty one, which does not count.)
+UNRUN = """() => [...document.querySelectorAll('.jp-CodeCell')]
+    .filter(cell => cell.querySelector('.jp-InputArea-editor').innerText.trim() !== '')
+    .filter(cell => !/\\[\\d+\\]/.test(cell.querySelector('.jp-InputPrompt').innerText)).length"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (LITE / "notebooks" / "index.html").is_file():
+        pytest.skip("the live book is not built: run `make book`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is missing: run `make venv`")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(f"chromium is not installed: {HOW_TO_ENABLE}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(browser):
+    """The live site as `make serve` serves it; `make test` has built it just before."""
+    handler = functools.partial(QuietHandler, directory=str(LITE.parent))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def cells_that_raise(chapter: str) -> set[int]:
+    code = [cell for cell in json.loads((ROOT / "book" / chapter).read_text(encoding="utf-8"))["cells"]
+            if cell["cell_type"] == "code"]
+    return {i for i, cell in enumerate(code) if "raises-exception" in cell["metadata"].get("tags", [])}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_live(browser, server, chapter):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    refused: list[str] = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:", server + "/")):
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    try:
+        start = time.monotonic()
+        page.goto(f"{server}/lite/notebooks/index.html?path={chapter}")
+        page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_READY_S * 1000, polling=500)
+        ready = time.monotonic()
+        page.locator(".jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        for _ in range(page.locator(".jp-Cell").count()):
+            page.keyboard.press("Shift+Enter")
+            page.evaluate("() => { window.__liveDone = 0; }")
+            page.wait_for_function(SETTLED, timeout=CHAPTER_RUN_S * 1000, polling=200)
+        done = time.monotonic()
+        print(f"\n{chapter}: cold start {ready - start:.1f} s, all cells {done - ready:.1f} s")
+        expected = cells_that_raise(chapter)
+        assert [f"cell {i + 1}: {text}" for i, text in page.evaluate(ERRORS) if i not in expected] == []
+        assert page.evaluate(UNRUN) == 0, "some cells did not run"
+        assert refused == [], "requests to another host"
+    finally:
+        context.close()
