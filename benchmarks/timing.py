@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 try:
     import resource
-except ImportError:  # Pyodide, the live book's Python, has no getrusage: faults and preemptions read 0
+except ImportError:  # faults and preemptions then read 0, as where getrusage is missing (Pyodide)
     resource = None
 
 # Pyodide's process_time() never moves: there (one thread, in the page's worker) wall-clock time
@@ -78,7 +78,7 @@ def single_threaded():
 
 
 def _faults_and_preemptions():
-    if resource is None:
+    if not hasattr(resource, "getrusage"):  # Pyodide has a resource module without it
         return 0, 0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_minflt, usage.ru_nivcsw

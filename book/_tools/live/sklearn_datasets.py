@@ -4,8 +4,9 @@ scikit-learn needs scipy and OpenBLAS in the browser, 26 MB for two small datase
 module gives the same arrays (tests/test_live_book.py checks them against scikit-learn's).
 make_moons follows scikit-learn's algorithm step for step, random draws included;
 load_digits reads scikit-learn's own digits.csv.gz (BSD-3-Clause, copied at build time).
-Labels are int64, as on the desktop: on wasm32 NumPy's default integer is 32 bits, which
-the engine, like torch, does not take as class indices.
+Labels have NumPy's default integer type, as scikit-learn's do: 32 bits on wasm32, so a
+chapter that uses them as class indices converts them to int64 itself, as it must for the
+real scikit-learn under Pyodide.
 """
 
 import gzip
@@ -38,7 +39,7 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
     inner_x = 1 - np.cos(np.linspace(0, np.pi, n_in))
     inner_y = 1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5
     X = np.vstack([np.append(outer_x, inner_x), np.append(outer_y, inner_y)]).T
-    y = np.hstack([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
     if shuffle:
         order = np.arange(len(X))
         generator.shuffle(order)
@@ -51,7 +52,7 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
 def load_digits(*, n_class=10, return_X_y=False):
     with gzip.open(Path(__file__).with_name("digits.csv.gz"), "rt") as handle:
         data = np.loadtxt(handle, delimiter=",")
-    target = data[:, -1].astype(np.int64)
+    target = data[:, -1].astype(int, copy=False)
     flat = data[:, :-1]
     if n_class < 10:
         keep = target < n_class
