@@ -4,7 +4,7 @@ This is what a reader gets from "Run this chapter live": JupyterLite, the Pyodid
 the engine and the chapter's packages, all loaded from the book's own site. Requests to
 any host but 127.0.0.1 are refused and counted as failures. Each chapter runs all its
 cells, and no cell may end in an error. The cold start (page to a ready kernel) and the
-run time of each chapter are printed (`pytest -s` shows them).
+run time of each chapter are printed at the end of the run (tests/conftest.py).
 
 JupyterLite's Run All stops at the first error, and some cells raise on purpose (tagged
 `raises-exception`, as for nbval and the book build); so the test runs the cells one by
@@ -128,12 +128,14 @@ def notebook_cells(chapter: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_runs_live(browser, server, chapter):
+def test_chapter_runs_live(browser, server, chapter, record_property):
     context, page, refused, cold_start = open_live(browser, server, chapter)
     try:
         start = time.monotonic()
         run_cells(page, page.locator(".jp-Cell").count())
-        print(f"\n{chapter}: cold start {cold_start:.1f} s, all cells {time.monotonic() - start:.1f} s")
+        timing = f"{chapter}: cold start {cold_start:.1f} s, all cells {time.monotonic() - start:.1f} s"
+        record_property("live_book", timing)
+        print("\n" + timing)
         expected = cells_that_raise(chapter)
         assert [f"cell {i + 1}: {text}" for i, text in page.evaluate(ERRORS) if i not in expected] == []
         assert page.evaluate(UNRUN) == 0, "some cells did not run"
@@ -142,7 +144,7 @@ def test_chapter_runs_live(browser, server, chapter):
         context.close()
 
 
-def test_slider_redraws_the_graph_live(browser, server):
+def test_slider_redraws_the_graph_live(browser, server, record_property):
     """Chapter 6's GraphExplorer, live: moving a slider redraws the graph and its gradient table."""
     chapter = "autograd.ipynb"
     cells = notebook_cells(chapter)
@@ -169,7 +171,7 @@ def test_slider_redraws_the_graph_live(browser, server):
             arg=[cell.element_handle(), before[0]], timeout=30_000)
         after = summary.inner_text(), picture.inner_html()
         w = float(cell.locator(".widget-readout").first.inner_text())
-        print(f"\nslider w moved from {readout} to {w}")
+        record_property("live_book", f"autograd.ipynb: GraphExplorer's slider w dragged from {readout} to {w}")
         assert w > float(readout)
         assert after[1] != before[1] and "<svg" in after[1], "the graph was not redrawn"
         # The table now holds the new point's loss (wx - y)² and gradient 2(wx - y)x, at x = 2, y = 4.
