@@ -27,7 +27,7 @@ from ..tensor import Tensor
 from ..static import Symbol
 from .capture import GraphBreak, capture, differentiate
 from .kernels import lower_kernels
-from .memory import plan_memory
+from .memory import plan_buffers, plan_memory
 from .passes import eliminate_common_subexpressions, eliminate_dead_code
 from .program import Executor, Program
 from .rewrites import fuse_patterns
@@ -58,8 +58,9 @@ class CompiledFunction(Function):
 
     @staticmethod
     def forward(ctx, plan, *inputs):
-        values = plan.forward.run(inputs)
-        ctx.plan, ctx.kept = plan, values[plan.num_outputs:]
+        arena = plan.take_arena()
+        values = plan.forward.run(inputs, arena)
+        ctx.plan, ctx.kept, ctx.lease = plan, values[plan.num_outputs:], _Lease(plan.arenas, arena)
         outputs = tuple(values[:plan.num_outputs])
         if plan.constant_outputs:  # as in eager mode, an output that no input with grad reaches needs none
             ctx.mark_non_differentiable(*[outputs[i] for i in plan.constant_outputs])
@@ -69,21 +70,40 @@ class CompiledFunction(Function):
     def backward(ctx, *grad_outputs):
         plan = ctx.plan
         seeds = [grad_outputs[i] for i in plan.differentiable]
+        if plan.backward_arena is None:
+            plan.backward_arena = plan.backward.new_arena()
         if is_grad_enabled():  # create_graph=True: the compiled backward is not itself differentiable
             with no_grad():
-                grads = plan.backward.run(seeds + ctx.kept)
+                grads = plan.backward.run(seeds + ctx.kept, plan.backward_arena)
         else:
-            grads = plan.backward.run(seeds + ctx.kept)
+            grads = plan.backward.run(seeds + ctx.kept, plan.backward_arena)
         result = [None] * (1 + plan.input_count)
         for position, grad in zip(plan.grad_positions, grads):
             result[1 + position] = grad
         return tuple(result)
 
 
+class _Lease:
+    """A call's forward buffers, handed back to the plan's spare sets when the graph holding them is freed."""
+
+    __slots__ = ("spares", "arena")
+
+    def __init__(self, spares, arena):
+        self.spares, self.arena = spares, arena
+
+    def __del__(self):
+        self.spares.append(self.arena)
+
+
 class CompiledPlan:
-    """What one signature compiled to: the forward and backward executors, and the stages for explain()."""
+    """What one signature compiled to: the forward and backward executors, and the stages for explain().
+
+    Forward buffers hold values backward reads, so each call whose backward may still run
+    has its own set (`take_arena`); backward's buffers die within its run, so one set serves all.
+    """
 
     eager = False
+    backward_arena = None
 
     def __init__(self, captured, joint, stages, forward, backward, seconds):
         self.structure, self.stages, self.compile_seconds = captured.structure, stages, seconds
@@ -96,6 +116,10 @@ class CompiledPlan:
         self.grad_positions = [positions[id(s)] for s in joint.grad_inputs]
         self.forward = Executor(forward)
         self.backward = Executor(backward) if backward is not None else None
+        self.arenas = []  # spare sets of forward buffers
+
+    def take_arena(self):
+        return self.arenas.pop() if self.arenas else self.forward.new_arena()
 
     def guards_hold(self):
         return all(t._data.shape == shape and t.requires_grad for t, shape in self.lifted)
@@ -124,10 +148,10 @@ def compile_program(fn, args, with_backward):
         program = run_pass(program)
         stages.append((name, program))
     forward, backward = split(program, joint)
-    forward = lower_kernels(plan_memory(forward))
+    forward = plan_buffers(lower_kernels(plan_memory(forward)), forward.outputs[:joint.outputs])
     stages.append(("forward program, memory planned", forward))
     if backward is not None:
-        backward = lower_kernels(plan_memory(backward))
+        backward = plan_buffers(lower_kernels(plan_memory(backward)), backward.outputs)
         stages.append(("backward program, memory planned", backward))
     return CompiledPlan(captured, joint, stages, forward, backward, time.perf_counter() - start)
 
@@ -181,8 +205,10 @@ class Compiled:
         self.last = plan
         inputs = [a for a in args if isinstance(a, Tensor) and a._data.dtype.kind == "f"] + [t for t, _ in plan.lifted]
         if plan.backward is None:
+            arena = plan.take_arena()
             with no_grad():
-                outputs = plan.forward.run(inputs)[:plan.num_outputs]
+                outputs = plan.forward.run(inputs, arena)[:plan.num_outputs]
+            plan.arenas.append(arena)
         else:
             outputs = CompiledFunction.apply(plan, *inputs)
         return outputs[0] if plan.structure is None else tuple(outputs)
@@ -210,6 +236,8 @@ class Compiled:
         previous = None
         for title, program in self.last.stages:
             summary = f"# {title}: {len(program)} nodes, {_bytes(program.bytes_per_step())} allocated per step"
+            if program.buffers:
+                summary += f", {_bytes(program.buffer_bytes())} in buffers kept between steps"
             if previous is not None and str(program) == previous:
                 print(summary + " (unchanged)", file=file)
                 continue

@@ -8,6 +8,8 @@ writing numbered slots, and frees each slot after its last reader.
 import builtins
 import inspect
 
+import numpy as np
+
 from ..tensor import Tensor
 from ..static import Graph, Symbol
 
@@ -15,16 +17,22 @@ from ..static import Graph, Symbol
 class Program:
     """`outputs = program(inputs)`, as a list of nodes run in order."""
 
-    def __init__(self, inputs, nodes, outputs):
+    def __init__(self, inputs, nodes, outputs, buffers=()):
         self.inputs, self.nodes, self.outputs = list(inputs), list(nodes), list(outputs)
+        self.buffers = list(buffers)  # symbols whose arrays are allocated once and reused (memory.plan_buffers)
 
-    def replace(self, nodes=None, outputs=None):
-        return Program(self.inputs, self.nodes if nodes is None else nodes, self.outputs if outputs is None else outputs)
+    def replace(self, nodes=None, outputs=None, buffers=None):
+        return Program(self.inputs, self.nodes if nodes is None else nodes, self.outputs if outputs is None else outputs,
+                       self.buffers if buffers is None else buffers)
 
     def bytes_per_step(self):
-        """Bytes of new arrays one run allocates: node outputs, less views and what a node writes in place."""
-        return sum(out._data.nbytes for node in self.nodes for out in node.outputs[1 if getattr(node, "in_place", False) else 0:]
-                   if out._data.base is None)  # a view allocates nothing
+        """Bytes of new arrays one run allocates: node outputs, less views, in-place writes and kept buffers."""
+        return sum(out._data.nbytes for node in self.nodes for index, out in enumerate(node.outputs)
+                   if out._data.base is None and not _reuses_memory(node, index))  # a view allocates nothing
+
+    def buffer_bytes(self):
+        """Bytes of the buffers allocated once and written again on every run."""
+        return sum(symbol._data.nbytes for symbol in self.buffers)
 
     def __len__(self):
         return len(self.nodes)
@@ -42,6 +50,15 @@ class Program:
 
 def _name(value):
     return Graph.describe(value)
+
+
+def _reuses_memory(node, index):
+    """Whether the node's output `index` is written in place or into a kept buffer."""
+    if getattr(node, "in_place", False) and index == node.function.in_place_output:
+        return True
+    slots = dict(getattr(node, "buffers", ()))
+    names = getattr(node.function, "outputs_into", ())
+    return index < len(names) and names[index] in slots
 
 
 def _shown_args(node):
@@ -76,6 +93,8 @@ class Executor:
 
     Replaying it then costs the kernels and a function call per node: no graph walk, no
     dictionary of values; a value is deleted after its last reader, as eager code frees it.
+    A node with a kept buffer gets it as `out=`, from the `arena` the caller passes (one
+    array per symbol of the program's `buffers`; `new_arena()` allocates one).
     `source` keeps the text (torch's Inductor writes its output code the same way).
     """
 
@@ -99,7 +118,10 @@ class Executor:
                 if type(a) is Symbol:
                     last_read[id(a)] = step
         kept = {id(s) for s in program.outputs} | {id(s) for s in program.inputs}
-        lines = [f"def run({', '.join(parameters)}):"]
+        self.buffers = program.buffers
+        lines = [f"def run({', '.join(parameters + ['arena=()'])}):"]
+        if program.buffers:
+            lines.append(f"    {', '.join(f'b{i}' for i in range(len(program.buffers)))}, = arena")
         for step, node in enumerate(program.nodes):
             function = f"f{step}"
             constants[function] = node.function.apply
@@ -107,6 +129,7 @@ class Executor:
             if node.kwargs:
                 constants[f"k{step}"] = node.kwargs
                 args.append(f"**k{step}")
+            args += [f"{name}=b{slot}" for name, slot in getattr(node, "buffers", ())]
             targets = ", ".join(name(o) for o in node.outputs) + ("," if len(node.outputs) > 1 else "")
             lines.append(f"    {targets} = {function}({', '.join(args)})")
             dead = sorted({name(a) for a in node.args if type(a) is Symbol and last_read[id(a)] == step
@@ -119,6 +142,10 @@ class Executor:
         exec(builtins.compile(self.source, "<compiled program>", "exec"), namespace)  # noqa: S102 (our own generated text)
         self.run_function = namespace["run"]
 
-    def run(self, inputs):
-        """The output values (tensors) for these input tensors."""
-        return self.run_function(*inputs)
+    def new_arena(self):
+        """Fresh buffers for one run in flight (empty when the program has none)."""
+        return [np.empty_like(symbol._data) for symbol in self.buffers]
+
+    def run(self, inputs, arena=()):
+        """The output values (tensors) for these input tensors, written into `arena`'s buffers where planned."""
+        return self.run_function(*inputs, arena=arena)
