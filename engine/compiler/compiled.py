@@ -59,7 +59,8 @@ class CompiledFunction(Function):
     @staticmethod
     def forward(ctx, plan, *inputs):
         values = plan.forward.run(inputs)
-        ctx.plan, ctx.kept = plan, values[plan.num_outputs:]
+        ctx.plan = plan
+        ctx.save_for_backward(*values[plan.num_outputs:])  # so backward frees them, as eager nodes do
         outputs = tuple(values[:plan.num_outputs])
         if plan.constant_outputs:  # as in eager mode, an output that no input with grad reaches needs none
             ctx.mark_non_differentiable(*[outputs[i] for i in plan.constant_outputs])
@@ -69,11 +70,12 @@ class CompiledFunction(Function):
     def backward(ctx, *grad_outputs):
         plan = ctx.plan
         seeds = [grad_outputs[i] for i in plan.differentiable]
+        kept = list(ctx.saved_tensors)  # raises on a second backward without retain_graph, as eager does
         if is_grad_enabled():  # create_graph=True: the compiled backward is not itself differentiable
             with no_grad():
-                grads = plan.backward.run(seeds + ctx.kept)
+                grads = plan.backward.run(seeds + kept)
         else:
-            grads = plan.backward.run(seeds + ctx.kept)
+            grads = plan.backward.run(seeds + kept)
         result = [None] * (1 + plan.input_count)
         for position, grad in zip(plan.grad_positions, grads):
             result[1 + position] = grad
