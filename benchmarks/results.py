@@ -1,7 +1,9 @@
 """The committed reference run, benchmarks/results.json, for the pages that quote it.
 
 `make bench` writes the file; the book only reads it, so every page quotes the same run.
-The keys are documented in benchmarks/README.md ("Reading the results").
+The keys are documented in benchmarks/README.md ("Reading the results"). Beside it,
+gpu_results.json holds the GPU figure of Chapter 4, which gpu_matmul.py measured once on a
+machine with a CUDA GPU; `gpu()` reads it.
 
     >>> from benchmarks import results
     >>> results.headline("scalar_vs_tensor")  # doctest: +SKIP
@@ -10,6 +12,7 @@ import json
 from pathlib import Path
 
 PATH = Path(__file__).with_name("results.json")
+GPU_PATH = Path(__file__).with_name("gpu_results.json")
 
 # The headline's stable names (run.py writes them; README.md says what each one measures).
 HEADLINE_KEYS = (
@@ -30,3 +33,9 @@ def load(path=PATH):
 def headline(key, path=PATH):
     """One of the run's headline numbers by its stable name, e.g. "scalar_vs_tensor" (about 600)."""
     return load(path)["headline"][key]
+
+
+def gpu(path=GPU_PATH):
+    """The GPU figure, gpu_matmul.py's one run on a CUDA GPU, as a dict: "measured" (UTC),
+    "machine", "versions", then per n in "sizes" the best seconds of each contender."""
+    return load(path)
