@@ -291,6 +291,15 @@ def test_backward_twice_with_retain_graph_gives_the_same_gradients():
         np.testing.assert_allclose(p.grad.numpy(), 2 * g.numpy(), rtol=0, atol=1e-12)
 
 
+def test_backward_frees_what_forward_kept_so_a_second_backward_raises_as_in_eager():
+    x, y, params = mlp_inputs(2)
+    for fn in (mlp_loss, torch.compile(mlp_loss)):
+        loss = fn(x, y, *params)
+        loss.backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            loss.backward()
+
+
 def test_relu_keeps_torchs_gradient_at_nan():
     x = torch.tensor([float("nan"), -1.0, 2.0], dtype=torch.float64, requires_grad=True)
     torch.compile(lambda x: (x.relu() * 3).sum())(x).backward()

@@ -60,7 +60,8 @@ class CompiledFunction(Function):
     def forward(ctx, plan, *inputs):
         arena = plan.take_arena()
         values = plan.forward.run(inputs, arena)
-        ctx.plan, ctx.kept, ctx.lease = plan, values[plan.num_outputs:], _Lease(plan.arenas, arena)
+        ctx.plan, ctx.lease = plan, _Lease(plan.arenas, arena)
+        ctx.save_for_backward(*values[plan.num_outputs:])  # so backward frees them, as eager nodes do
         outputs = tuple(values[:plan.num_outputs])
         if plan.constant_outputs:  # as in eager mode, an output that no input with grad reaches needs none
             ctx.mark_non_differentiable(*[outputs[i] for i in plan.constant_outputs])
@@ -70,13 +71,14 @@ class CompiledFunction(Function):
     def backward(ctx, *grad_outputs):
         plan = ctx.plan
         seeds = [grad_outputs[i] for i in plan.differentiable]
+        kept = list(ctx.saved_tensors)  # raises on a second backward without retain_graph, as eager does
         if plan.backward_arena is None:
             plan.backward_arena = plan.backward.new_arena()
         if is_grad_enabled():  # create_graph=True: the compiled backward is not itself differentiable
             with no_grad():
-                grads = plan.backward.run(seeds + ctx.kept, plan.backward_arena)
+                grads = plan.backward.run(seeds + kept, plan.backward_arena)
         else:
-            grads = plan.backward.run(seeds + ctx.kept, plan.backward_arena)
+            grads = plan.backward.run(seeds + kept, plan.backward_arena)
         result = [None] * (1 + plan.input_count)
         for position, grad in zip(plan.grad_positions, grads):
             result[1 + position] = grad
