@@ -108,10 +108,10 @@ def mlp_loss(x, y, w1, b1, w2, b2):
     return -logp[torch.arange(x.shape[0]), y].mean()
 
 
-def mlp_inputs(seed):
+def mlp_inputs(seed, rows=20):
     rng = np.random.default_rng(seed)
-    x = torch.tensor(rng.standard_normal((20, 6)), dtype=torch.float64)
-    y = torch.tensor(rng.integers(0, 5, size=20))
+    x = torch.tensor(rng.standard_normal((rows, 6)), dtype=torch.float64)
+    y = torch.tensor(rng.integers(0, 5, size=rows))
     params = [torch.tensor(rng.standard_normal(s), dtype=torch.float64, requires_grad=True)
               for s in ((6, 8), (8,), (8, 5), (5,))]
     return x, y, params
@@ -320,7 +320,8 @@ def test_two_calls_in_flight_keep_their_own_buffers():
     # The forward buffers hold what backward reads: a second call before the first one's backward
     # must not overwrite them.
     step = torch.compile(mlp_loss)
-    x, y, params = mlp_inputs(3)
+    x, y, params = mlp_inputs(3, rows=2048)  # hidden layer 2048×8 float64: large enough for kept buffers
+    assert step(x, y, *params) is not None and step.last.forward.buffers
     other = x * 2 - 1
     first, second = step(x, y, *params), step(other, y, *params)
     for loss, inputs in ((first, x), (second, other)):
@@ -335,7 +336,7 @@ def test_two_calls_in_flight_keep_their_own_buffers():
 
 def test_buffers_are_reused_between_steps_but_results_are_new():
     step = torch.compile(mlp_loss)
-    x, y, params = mlp_inputs(4)
+    x, y, params = mlp_inputs(4, rows=2048)
     step(x, y, *params).backward()
     plan = step.last
     assert plan.forward.buffers and plan.arenas  # the first call's buffers came back when its graph was freed

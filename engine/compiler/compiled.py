@@ -58,9 +58,13 @@ class CompiledFunction(Function):
 
     @staticmethod
     def forward(ctx, plan, *inputs):
-        arena = plan.take_arena()
-        values = plan.forward.run(inputs, arena)
-        ctx.plan, ctx.lease = plan, _Lease(plan.arenas, arena)
+        ctx.plan = plan
+        if plan.forward.buffers:
+            arena = plan.take_arena()
+            ctx.lease = _Lease(plan.arenas, arena)
+            values = plan.forward.run(inputs, arena)
+        else:
+            values = plan.forward.run(inputs)
         ctx.save_for_backward(*values[plan.num_outputs:])  # so backward frees them, as eager nodes do
         outputs = tuple(values[:plan.num_outputs])
         if plan.constant_outputs:  # as in eager mode, an output that no input with grad reaches needs none

@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-from ..ops import arithmetic, linalg, pointwise, reductions
+from ..ops import arithmetic, linalg, pointwise, reductions, views
 from ..static import Symbol
 from ..tensor import Tensor
 from .rewrites import SoftmaxMinusOneHot
@@ -30,6 +30,7 @@ def wrap(array):
 
 _BINARY = {arithmetic.Add: np.add, arithmetic.Sub: np.subtract, arithmetic.Mul: np.multiply}
 _UNARY = {pointwise.Tanh: np.tanh, arithmetic.Neg: np.negative}
+_SUMS = (reductions.Sum, reductions.SumAll)  # their kernel returns an array already
 
 
 class Kernel:
@@ -48,7 +49,7 @@ def lower_kernels(program):
     nodes = []
     for node in program.nodes:
         apply = _kernel(node) if _same_dtype(node) else None
-        if apply is not None and node.outputs[0]._data.ndim == 0:
+        if apply is not None and node.outputs[0]._data.ndim == 0 and node.function not in _SUMS:
             apply = _zero_dim(apply)
         if apply is not None:
             node = copy.copy(node)
@@ -100,13 +101,26 @@ def _kernel(node):
         return lambda x, out=None: wrap(ufunc(x._data, out=out))
     if function is arithmetic.Rsub and _operand(args[0]) == "array" and _operand(args[1]) == "number":
         return lambda x, number, out=None: wrap(np.subtract(number, x._data, out=out))
-    if function in (reductions.Sum, reductions.SumAll) and (len(args) < 4 or args[3] is None):
+    if function in _SUMS and (len(args) < 4 or args[3] is None):
         return _sum_kernel(args)
     if function is linalg.Mm and all(_operand(a) == "array" for a in args):
         return lambda a, b, out=None: wrap(np.matmul(a._data, b._data, out=out))
+    if function is views.Expand and node.outputs[0]._data.nbytes <= SMALL_COPY:
+        return lambda x, shape: wrap(_copied_to(x._data, shape))
     if function is SoftmaxMinusOneHot:
         return lambda grad, probs, index, out=None: SoftmaxMinusOneHot.forward(None, grad, probs, index, out=out)
     return None
+
+
+# NumPy's broadcast_to takes about 4 µs, whatever the size; a small array is copied faster than that.
+SMALL_COPY = 4096
+
+
+def _copied_to(array, shape):
+    """`array` repeated to `shape` in a new array (where eager mode gives a stride-0 view)."""
+    result = np.empty(shape, dtype=array.dtype)
+    np.copyto(result, array)
+    return result
 
 
 def _sum_kernel(args):
@@ -124,4 +138,4 @@ def _sum_kernel(args):
             return lambda x, dims=None, keepdim=False, dtype=None, out=None: wrap(np.matmul(ones, x._data, out=out))
         return lambda x, dims=None, keepdim=False, dtype=None, out=None: wrap(np.matmul(x._data, ones, out=out))
     return lambda x, dims=None, keepdim=False, dtype=None, out=None: \
-        wrap(np.asarray(np.sum(x._data, axis=dims, keepdims=keepdim, out=out)))
+        wrap(np.asarray(x._data.sum(axis=dims, keepdims=keepdim, out=out)))
