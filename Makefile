@@ -182,7 +182,7 @@ lab: $(VENV_STAMP)
 
 # The benchmarks write benchmarks/results.json (the reference run the book quotes; commit it,
 # measured with torch installed), then the notebooks that read it are re-executed.
-RESULTS_NOTEBOOKS = $(shell grep -l -E 'from benchmarks import results|benchmarks\.results' $(NOTEBOOKS))
+RESULTS_NOTEBOOKS = $(shell grep -l -E 'from benchmarks import [a-z_, ]*results|benchmarks\.results' $(NOTEBOOKS))
 .PHONY: bench
 bench: $(VENV_STAMP)
 	$(BIN)/python benchmarks/run.py

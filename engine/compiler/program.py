@@ -43,6 +43,7 @@ class Program:
         for node in self.nodes:
             outputs = ", ".join(_name(o) for o in node.outputs)
             args = _shown_args(node) + [f"{k}={_name(v)}" for k, v in node.kwargs.items()]
+            args += [f"{name}=b{slot}" for name, slot in getattr(node, "buffers", ())]  # as the executor calls it
             lines.append(f"  {outputs} = {node.op}({', '.join(args)})")
         lines.append(f"  return {', '.join(_name(o) for o in self.outputs)}")
         return "\n".join(lines)
