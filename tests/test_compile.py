@@ -181,13 +181,41 @@ def test_guards_replay_a_known_signature_and_compile_a_new_one():
     assert len(step.cache) == 5
 
 
-def test_integer_tensors_and_python_values_are_guarded_by_value():
+def test_index_tensors_are_inputs_and_python_values_are_guarded_by_value():
     step = torch.compile(lambda x, index, k: x[index] * k)
     x = torch.arange(5.0)
     assert step(x, torch.tensor([0, 1]), 2).tolist() == [0.0, 2.0]
-    assert step(x, torch.tensor([3, 4]), 2).tolist() == [6.0, 8.0]
-    assert step(x, torch.tensor([3, 4]), 3).tolist() == [9.0, 12.0]
-    assert len(step.cache) == 3
+    assert step(x, torch.tensor([3, 4]), 2).tolist() == [6.0, 8.0]  # new index values, same program
+    assert step(x, torch.tensor([3, 4]), 3).tolist() == [9.0, 12.0]  # a new Python value compiles again
+    assert len(step.cache) == 2
+    with pytest.raises(IndexError, match="^index 5 is out of bounds for dimension 0 with size 5$"):
+        step(x, torch.tensor([1, 5]), 2)
+
+
+@pytest.mark.parametrize("use", [lambda x, y: x * y, lambda x, y: x[y.tolist()], lambda x, y: x[y + 1]])
+def test_integer_tensors_used_otherwise_are_guarded_by_value(use):
+    step = torch.compile(use)
+    x = torch.arange(1.0, 6.0)
+    for y in ([0, 1, 2, 0, 1], [2, 3, 1, 1, 0], [0, 1, 2, 0, 1]):
+        y = torch.tensor(y)
+        assert torch.equal(step(x, y), use(x, y))
+    assert len(step.cache) == 2
+
+
+def test_minibatches_with_new_labels_run_one_program():
+    step = torch.compile(mlp_loss)
+    _, _, params = mlp_inputs(6)
+    for seed in range(3):
+        x, y, _ = mlp_inputs(10 + seed)
+        for p in params:
+            p.grad = None
+        loss = step(x, y, *params)
+        loss.backward()
+        expected_loss, expected = eager_grads(x, y, params)
+        np.testing.assert_allclose(loss.item(), expected_loss.item(), rtol=1e-12)
+        for p, g in zip(params, expected):
+            np.testing.assert_allclose(p.grad.numpy(), g.numpy(), rtol=1e-10, atol=1e-12)
+    assert len(step.cache) == 1
 
 
 def test_a_branch_on_a_tensor_value_is_a_graph_break_that_runs_eagerly():

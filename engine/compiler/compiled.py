@@ -27,6 +27,7 @@ from ..tensor import Tensor
 from ..static import Symbol
 from .capture import GraphBreak, capture, differentiate
 from .kernels import lower_kernels
+from .labels import Labels, find_labels, integer_arguments, rolled, same_program, substitute
 from .memory import plan_buffers, plan_memory
 from .passes import eliminate_common_subexpressions, eliminate_dead_code
 from .program import Executor, Program
@@ -57,14 +58,14 @@ class CompiledFunction(Function):
     derivatives = ("the compiled backward program",)
 
     @staticmethod
-    def forward(ctx, plan, *inputs):
-        ctx.plan = plan
+    def forward(ctx, plan, labels, *inputs):
+        ctx.plan, ctx.labels = plan, labels
         if plan.forward.buffers:
             arena = plan.take_arena()
             ctx.lease = _Lease(plan.arenas, arena)
-            values = plan.forward.run(inputs, arena)
+            values = plan.forward.run(inputs, arena, labels)
         else:
-            values = plan.forward.run(inputs)
+            values = plan.forward.run(inputs, labels=labels)
         ctx.save_for_backward(*values[plan.num_outputs:])  # so backward frees them, as eager nodes do
         outputs = tuple(values[:plan.num_outputs])
         if plan.constant_outputs:  # as in eager mode, an output that no input with grad reaches needs none
@@ -80,12 +81,12 @@ class CompiledFunction(Function):
             plan.backward_arena = plan.backward.new_arena()
         if is_grad_enabled():  # create_graph=True: the compiled backward is not itself differentiable
             with no_grad():
-                grads = plan.backward.run(seeds + kept, plan.backward_arena)
+                grads = plan.backward.run(seeds + kept, plan.backward_arena, ctx.labels)
         else:
-            grads = plan.backward.run(seeds + kept, plan.backward_arena)
-        result = [None] * (1 + plan.input_count)
+            grads = plan.backward.run(seeds + kept, plan.backward_arena, ctx.labels)
+        result = [None] * (2 + plan.input_count)  # none for the plan and the labels
         for position, grad in zip(plan.grad_positions, grads):
-            result[1 + position] = grad
+            result[2 + position] = grad
         return tuple(result)
 
 
@@ -111,8 +112,10 @@ class CompiledPlan:
     eager = False
     backward_arena = None
 
-    def __init__(self, captured, joint, stages, forward, backward, seconds):
+    def __init__(self, captured, joint, stages, forward, backward, seconds, labels, guarded):
         self.structure, self.stages, self.compile_seconds = captured.structure, stages, seconds
+        self.labels = labels  # the integer arguments read as inputs (labels.Labels), or None
+        self.guarded = guarded  # positions of the integer arguments guarded by value
         self.lifted = [(t, t._data.shape) for t in captured.lifted]
         self.num_outputs = joint.outputs
         self.input_count = len(captured.program.inputs)
@@ -139,8 +142,32 @@ class _Eager:
 
 
 def compile_program(fn, args, with_backward):
-    """Capture `fn(*args)`, run the passes, build and split the backward: a CompiledPlan. Raises GraphBreak."""
+    """Capture `fn(*args)`, run the passes, build and split the backward: a CompiledPlan. Raises GraphBreak.
+
+    Integer tensor arguments used only as indices become inputs (see `labels`), when a second
+    trace with their values rolled gives the same program; the others are guarded by value.
+    """
     start = time.perf_counter()
+    captured, joint, stages, forward, backward = _build(fn, args, with_backward)
+    integers = integer_arguments(args)
+    labels = None
+    candidates = find_labels(captured.program, integers)
+    other_args = rolled(args, candidates) if candidates else None
+    if other_args is not None:
+        _, _, _, other_forward, other_backward = _build(fn, other_args, with_backward)
+        mine, theirs = [integers[p] for p in candidates], [other_args[p]._data for p in candidates]
+        if same_program(forward, other_forward, mine, theirs) and (
+                backward is None or same_program(backward, other_backward, mine, theirs)):
+            labels = Labels(list(candidates), candidates)
+            forward = substitute(forward, mine)
+            backward = substitute(backward, mine) if backward is not None else None
+            final = {"forward program, memory planned": forward, "backward program, memory planned": backward}
+            stages = [(title, final.get(title, program)) for title, program in stages]
+    guarded = [p for p in integers if labels is None or p not in labels.positions]
+    return CompiledPlan(captured, joint, stages, forward, backward, time.perf_counter() - start, labels, guarded)
+
+
+def _build(fn, args, with_backward):
     captured = capture(fn, args)
     program = captured.program
     stages = [("captured forward", program)]
@@ -159,7 +186,7 @@ def compile_program(fn, args, with_backward):
     if backward is not None:
         backward = plan_buffers(lower_kernels(plan_memory(backward)), backward.outputs)
         stages.append(("backward program, memory planned", backward))
-    return CompiledPlan(captured, joint, stages, forward, backward, time.perf_counter() - start)
+    return captured, joint, stages, forward, backward
 
 
 def split(program, joint):
@@ -200,9 +227,10 @@ class Compiled:
         self.fn = fn
         self.cache = {}
         self.last = None
+        self.valued = set()  # positions of integer arguments whose values are part of the signature
 
     def __call__(self, *args):
-        key = _signature(args)
+        key = _signature(args, self.valued)
         plan = self.cache.get(key)
         if plan is None or (not plan.eager and not plan.guards_hold()):
             plan = self._compile(key, args)
@@ -210,13 +238,14 @@ class Compiled:
             return self.fn(*args)
         self.last = plan
         inputs = [a for a in args if isinstance(a, Tensor) and a._data.dtype.kind == "f"] + [t for t, _ in plan.lifted]
+        labels = plan.labels.read(args) if plan.labels is not None else ()
         if plan.backward is None:
             arena = plan.take_arena()
             with no_grad():
-                outputs = plan.forward.run(inputs, arena)[:plan.num_outputs]
+                outputs = plan.forward.run(inputs, arena, labels)[:plan.num_outputs]
             plan.arenas.append(arena)
         else:
-            outputs = CompiledFunction.apply(plan, *inputs)
+            outputs = CompiledFunction.apply(plan, labels, *inputs)
         return outputs[0] if plan.structure is None else tuple(outputs)
 
     def _compile(self, key, args):
@@ -231,6 +260,10 @@ class Compiled:
                 plan = _Eager(str(graph_break))
                 warnings.warn(f"engine.compile: graph break in {self.__name__}: {graph_break}; it runs eagerly",
                               CompileWarning, stacklevel=3)
+            else:
+                if not self.valued.issuperset(plan.guarded):  # from now on, their values are part of the key
+                    self.valued |= set(plan.guarded)
+                    key = _signature(args, self.valued)
         self.cache[key] = plan
         return plan
 
@@ -257,15 +290,15 @@ def _bytes(count):
     return f"{count / 1024:.1f} KiB" if count >= 1024 else f"{count} B"
 
 
-def _signature(args):
+def _signature(args, valued=()):
     key = [is_grad_enabled()]
-    for a in args:
+    for position, a in enumerate(args):
         if isinstance(a, Tensor):
             data = a._data
             if data.dtype.kind == "f":
                 key.append((data.shape, data.dtype, a.requires_grad))
             else:
-                key.append((data.shape, data.dtype, data.tobytes()))
+                key.append((data.shape, data.dtype, data.tobytes() if position in valued else None))
         else:
             try:
                 hash(a)

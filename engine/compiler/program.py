@@ -12,6 +12,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ..static import Graph, Symbol
+from .labels import LabelSlot
 
 
 class Program:
@@ -38,7 +39,8 @@ class Program:
         return len(self.nodes)
 
     def __str__(self):
-        inputs = ", ".join(f"{_name(s)}: {s.dtype.name}{list(s.shape)}" for s in self.inputs)
+        inputs = ", ".join([f"{_name(s)}: {s.dtype.name}{list(s.shape)}" for s in self.inputs]
+                           + [slot.describe() for slot in _label_slots(self)])
         lines = [f"program({inputs}):"]
         for node in self.nodes:
             outputs = ", ".join(_name(o) for o in node.outputs)
@@ -50,7 +52,20 @@ class Program:
 
 
 def _name(value):
+    if isinstance(value, tuple) and any(type(v) is LabelSlot for v in value):
+        return "[" + ", ".join(repr(v) if type(v) is LabelSlot else f"const{list(v.shape)}" for v in value) + "]"
     return Graph.describe(value)
+
+
+def _label_slots(program):
+    """The program's labels inputs, in order (see labels.py)."""
+    slots = {}
+    for node in program.nodes:
+        for arg in list(node.args) + list(node.kwargs.values()):
+            for value in arg if isinstance(arg, tuple) else (arg,):
+                if type(value) is LabelSlot:
+                    slots[value.number] = value
+    return [slots[number] for number in sorted(slots)]
 
 
 def _reuses_memory(node, index):
@@ -108,6 +123,10 @@ class Executor:
         def argument(value):
             if type(value) is Symbol:
                 return name(value)
+            if type(value) is LabelSlot:
+                return repr(value)
+            if isinstance(value, tuple) and any(type(v) is LabelSlot for v in value):  # built at each call
+                return "(" + "".join(f"{argument(v)}, " for v in value) + ")"
             key = f"c{len(constants)}"
             constants[key] = value
             return key
@@ -120,7 +139,10 @@ class Executor:
                     last_read[id(a)] = step
         kept = {id(s) for s in program.outputs} | {id(s) for s in program.inputs}
         self.buffers = program.buffers
-        lines = [f"def run({', '.join(parameters + ['arena=()'])}):"]
+        labels = _label_slots(program)
+        lines = [f"def run({', '.join(parameters + ['arena=()', 'labels=()'])}):"]
+        if labels:
+            lines.append(f"    {', '.join(f'L{i}' for i in range(labels[-1].number + 1))}, = labels")
         if program.buffers:
             lines.append(f"    {', '.join(f'b{i}' for i in range(len(program.buffers)))}, = arena")
         for step, node in enumerate(program.nodes):
@@ -147,6 +169,7 @@ class Executor:
         """Fresh buffers for one run in flight (empty when the program has none)."""
         return [np.empty_like(symbol._data) for symbol in self.buffers]
 
-    def run(self, inputs, arena=()):
-        """The output values (tensors) for these input tensors, written into `arena`'s buffers where planned."""
-        return self.run_function(*inputs, arena=arena)
+    def run(self, inputs, arena=(), labels=()):
+        """The output values (tensors) for these input tensors, written into `arena`'s buffers where planned;
+        `labels` are the arrays of the integer arguments the program reads as inputs."""
+        return self.run_function(*inputs, arena=arena, labels=labels)
