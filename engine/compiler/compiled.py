@@ -13,9 +13,10 @@
 True
 
 A signature is what the guards compare on each call: the grad mode, each tensor
-argument's shape, dtype and requires_grad (an integer tensor's values too: the program
-indexes with them as constants), and every other argument's value. A call whose
-signature was compiled before replays that program; a new one compiles again.
+argument's shape, dtype and requires_grad, and every other argument's value. An integer
+tensor used only as an index (labels) is an input of the program (see `labels`); one
+used otherwise has its values guarded too. A call whose signature was compiled before
+replays that program; a new one compiles again.
 """
 import functools
 import time
