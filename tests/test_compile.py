@@ -192,7 +192,8 @@ def test_index_tensors_are_inputs_and_python_values_are_guarded_by_value():
         step(x, torch.tensor([1, 5]), 2)
 
 
-@pytest.mark.parametrize("use", [lambda x, y: x * y, lambda x, y: x[y.tolist()], lambda x, y: x[y + 1]])
+@pytest.mark.parametrize("use", [lambda x, y: x * y, lambda x, y: x[y.tolist()], lambda x, y: x[y + 1],
+                                 lambda x, y: x[y][:int(y.max()) + 1]])  # the last: same values, rolled
 def test_integer_tensors_used_otherwise_are_guarded_by_value(use):
     step = torch.compile(use)
     x = torch.arange(1.0, 6.0)

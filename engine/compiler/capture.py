@@ -63,6 +63,7 @@ class CaptureGraph(Graph):
     def __init__(self):
         super().__init__()
         self.lifted = []  # (tensor, its placeholder), in the order first read
+        self.values_read = set()  # ids of the arrays of constant tensors an operation computed with
 
     def __enter__(self):
         super().__enter__()
@@ -71,7 +72,10 @@ class CaptureGraph(Graph):
 
     def _hook(self, function, args, kwargs):
         if not any(isinstance(a, Tensor) and (type(a) is Symbol or a.requires_grad) for a in args):
-            return NotImplemented  # constants only: compute now, the result is a constant of the program
+            # Constants only: compute now, the result is a constant of the program. An integer
+            # tensor read this way shaped the program by its values (labels.py needs to know).
+            self.values_read.update(id(a._data) for a in args if isinstance(a, Tensor))
+            return NotImplemented
         args = tuple(self._lift(a) if isinstance(a, Tensor) and type(a) is not Symbol else a for a in args)
         for a in args:
             if type(a) is Symbol and a._graph is not self:
@@ -98,8 +102,9 @@ class CaptureGraph(Graph):
 class Captured:
     """One trace of the forward: the program, which inputs need grad, the lifted tensors, the result's shape."""
 
-    def __init__(self, program, needs_grad, lifted, structure):
+    def __init__(self, program, needs_grad, lifted, structure, values_read=frozenset()):
         self.program, self.needs_grad, self.lifted, self.structure = program, needs_grad, lifted, structure
+        self.values_read = values_read
 
 
 def capture(fn, args):
@@ -127,7 +132,8 @@ def capture(fn, args):
         raise GraphBreak(f"{type(error).__name__}: {message}", _where(_traceback_frames(error.__traceback__))) from error
     inputs += graph.lifted
     program = Program([s for _, s in inputs], graph.nodes, outputs)
-    return Captured(program, [t.requires_grad for t, _ in inputs], [t for t, _ in graph.lifted], structure)
+    return Captured(program, [t.requires_grad for t, _ in inputs], [t for t, _ in graph.lifted], structure,
+                    graph.values_read)
 
 
 class Joint:

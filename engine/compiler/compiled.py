@@ -152,7 +152,8 @@ def compile_program(fn, args, with_backward):
     captured, joint, stages, forward, backward = _build(fn, args, with_backward)
     integers = integer_arguments(args)
     labels = None
-    candidates = find_labels(captured.program, integers)
+    candidates = {p: bounds for p, bounds in find_labels(captured.program, integers).items()
+                  if id(integers[p]) not in captured.values_read}
     other_args = rolled(args, candidates) if candidates else None
     if other_args is not None:
         _, _, _, other_forward, other_backward = _build(fn, other_args, with_backward)

@@ -7,10 +7,11 @@ graph. Here the same is done after the fact: an integer argument whose array app
 only inside the indices of `index` nodes is swapped, in the finished programs, for a
 `LabelSlot`, filled from the call's argument each time.
 
-It is allowed only when that is safe: the function is traced a second time with the
-labels rolled by one place, and both traces must be the same program but for the
-labels themselves. A function that turned the labels into anything else (`y + 1`,
-`y.tolist()`, an `if` on them) traces differently, and keeps them as guarded constants.
+It is allowed only when that is safe. No operation may have computed with the labels
+while tracing (`y + 1`, `y.max()`, `F.one_hot(y)`), and the function is traced a second
+time with the labels rolled by one place: both traces must be the same program but for
+the labels themselves, which catches Python reading them (`y.tolist()`, an `if`). Any
+other integer argument keeps its values in the signature, as a guarded constant.
 """
 import copy
 
