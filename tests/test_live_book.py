@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from test_book_browser import CHROMIUM_ARGS, HOW_TO_ENABLE, QuietHandler, chromium_path
+from test_book_browser import QuietHandler, browser  # noqa: F401 (browser: the fixture, shared)
 
 ROOT = Path(__file__).resolve().parents[1]
 LITE = ROOT / "_build" / "html" / "lite"
@@ -59,25 +59,10 @@ UNRUN = """() => [...document.querySelectorAll('.jp-CodeCell')]
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not (LITE / "notebooks" / "index.html").is_file():
-        pytest.skip("the live book is not built: run `make book`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is missing: run `make venv`")
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip(f"chromium is not installed: {HOW_TO_ENABLE}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def server(browser):
     """The live site as `make serve` serves it; `make test` has built it just before."""
+    if not (LITE / "notebooks" / "index.html").is_file():
+        pytest.skip("the live book is not built: run `make book`")
     handler = functools.partial(QuietHandler, directory=str(LITE.parent))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
