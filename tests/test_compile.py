@@ -408,3 +408,16 @@ def test_zero_dim_programs_keep_arrays_and_match_eager():
     unrolled(2, *twins).backward()
     for compiled, eager in zip((h, w), twins):
         np.testing.assert_allclose(compiled.grad.numpy(), eager.grad.numpy(), rtol=1e-12)
+
+
+def test_labels_that_change_the_path_stay_guarded():
+    def picky(x, y):
+        if y.tolist()[0] == 0:  # a Python branch on a label: the rolled trace breaks the graph
+            return x[y] * 2
+        raise ValueError("only batches that start with class 0")
+
+    step = torch.compile(picky)
+    x = torch.arange(4.0)
+    assert step(x, torch.tensor([0, 1, 3])).tolist() == [0.0, 2.0, 6.0]
+    assert step(x, torch.tensor([0, 2, 2])).tolist() == [0.0, 4.0, 4.0]
+    assert len(step.cache) == 2

@@ -155,11 +155,14 @@ def compile_program(fn, args, with_backward):
     candidates = {p: bounds for p, bounds in find_labels(captured.program, integers).items()
                   if id(integers[p]) not in captured.values_read}
     other_args = rolled(args, candidates) if candidates else None
-    if other_args is not None:
-        _, _, _, other_forward, other_backward = _build(fn, other_args, with_backward)
+    try:
+        other = _build(fn, other_args, with_backward) if other_args is not None else None
+    except GraphBreak:  # the rolled labels took the function somewhere else: keep them guarded
+        other = None
+    if other is not None:
         mine, theirs = [integers[p] for p in candidates], [other_args[p]._data for p in candidates]
-        if same_program(forward, other_forward, mine, theirs) and (
-                backward is None or same_program(backward, other_backward, mine, theirs)):
+        if same_program(forward, other[3], mine, theirs) and (
+                backward is None or same_program(backward, other[4], mine, theirs)):
             labels = Labels(list(candidates), candidates)
             forward = substitute(forward, mine)
             backward = substitute(backward, mine) if backward is not None else None
