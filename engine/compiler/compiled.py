@@ -163,7 +163,7 @@ def compile_program(fn, args, with_backward):
         mine, theirs = [integers[p] for p in candidates], [other_args[p]._data for p in candidates]
         if same_program(forward, other[3], mine, theirs) and (
                 backward is None or same_program(backward, other[4], mine, theirs)):
-            labels = Labels(list(candidates), candidates)
+            labels = Labels(candidates)
             forward = substitute(forward, mine)
             backward = substitute(backward, mine) if backward is not None else None
             final = {"forward program, memory planned": forward, "backward program, memory planned": backward}

@@ -106,7 +106,7 @@ def _kernel(node):
     if function is linalg.Mm and all(_operand(a) == "array" for a in args):
         return lambda a, b, out=None: wrap(np.matmul(a._data, b._data, out=out))
     if function is views.Expand and node.outputs[0]._data.nbytes <= SMALL_COPY:
-        return lambda x, shape: wrap(_copied_to(x._data, shape))
+        return lambda x, shape, out=None: wrap(_copied_to(x._data, shape, out))
     if function is SoftmaxMinusOneHot:
         return lambda grad, probs, index, out=None: SoftmaxMinusOneHot.forward(None, grad, probs, index, out=out)
     return None
@@ -116,9 +116,9 @@ def _kernel(node):
 SMALL_COPY = 4096
 
 
-def _copied_to(array, shape):
-    """`array` repeated to `shape` in a new array (where eager mode gives a stride-0 view)."""
-    result = np.empty(shape, dtype=array.dtype)
+def _copied_to(array, shape, out=None):
+    """`array` repeated to `shape`, in `out` or a new array (where eager mode gives a stride-0 view)."""
+    result = np.empty(shape, dtype=array.dtype) if out is None else out
     np.copyto(result, array)
     return result
 

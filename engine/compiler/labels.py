@@ -17,7 +17,9 @@ import copy
 
 import numpy as np
 
+from ..creation import from_numpy
 from ..static import Symbol
+from ..tensor import Tensor
 
 
 class LabelSlot:
@@ -34,18 +36,19 @@ class LabelSlot:
 
 
 class Labels:
-    """The integer arguments a program takes as inputs: their positions, and the bounds each must respect."""
+    """The integer arguments a program takes as inputs: {position: the (dim, size) bounds it must respect}."""
 
-    def __init__(self, positions, bounds):
-        self.positions, self.bounds = positions, bounds  # bounds: per position, (dim, size) pairs
+    def __init__(self, bounds):
+        self.bounds, self.positions = bounds, list(bounds)
 
     def read(self, args):
         """The arrays of this call's labels, after torch's bounds check of an index."""
         arrays = []
         for position in self.positions:
             array = args[position]._data
+            low, high = (array.min(), array.max()) if array.size else (0, 0)
             for dim, size in self.bounds[position]:
-                if array.size and (array.max() >= size or array.min() < -size):
+                if high >= size or low < -size:
                     bad = array[(array >= size) | (array < -size)].flat[0]
                     raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
             arrays.append(array)
@@ -54,16 +57,12 @@ class Labels:
 
 def integer_arguments(args):
     """{position: array} of the integer tensor arguments."""
-    from ..tensor import Tensor
-
     return {i: a._data for i, a in enumerate(args) if isinstance(a, Tensor) and a._data.dtype.kind in "iu"}
 
 
 def rolled(args, positions):
     """The arguments with each integer argument's values rolled by one place (the same values, reordered);
     None when that changes nothing, since a second trace would then prove nothing."""
-    from ..creation import from_numpy
-
     changed = list(args)
     for i in positions:
         values = np.roll(args[i]._data, 1)
